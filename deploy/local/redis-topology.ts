@@ -1,0 +1,355 @@
+/**
+ * Runs Redis as local processes on loopback: one standalone server, or a master with
+ * replicas watched by three sentinels (quorum 2). Every node starts from the shared
+ * settings in deploy/redis/*.conf plus only the lines that depend on where it runs (port,
+ * bind, dir, replicaof, `sentinel monitor`, announce address). Used by the storage tests,
+ * by `npm start` and by chaos tests, so it imports nothing from the service.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const confDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'redis');
+const host = '127.0.0.1';
+const stopGraceMs = 5_000;
+const readyTimeoutMs = 20_000;
+const pollMs = 100;
+
+export type NodeRole = 'master' | 'replica' | 'sentinel';
+
+export interface RedisNode {
+  readonly name: string;
+  /** The role the node started with; after a failover ask the sentinels (`currentMaster`). */
+  readonly role: NodeRole;
+  readonly port: number;
+  /** Data directory; holds the node's config file, AOF/RDB files and its log. */
+  readonly dir: string;
+  /** Pid of the running process, undefined while stopped. */
+  readonly pid: number | undefined;
+}
+
+export interface TopologyOptions {
+  /** Parent of the node directories; a fresh folder under os.tmpdir() when absent. */
+  readonly dataDir?: string;
+  /** Extra lines for every redis-server (after the shared ones, so they override them). */
+  readonly redisLines?: readonly string[];
+  /** Extra lines for every sentinel, for example a shorter down-after in a failover test. */
+  readonly sentinelLines?: readonly string[];
+}
+
+export interface ReplicatedOptions extends TopologyOptions {
+  /** Number of replicas of the master (default 2). */
+  readonly replicas?: number;
+  /** Name the sentinels monitor the master under (default `mymaster`). */
+  readonly masterName?: string;
+}
+
+interface NodeState {
+  name: string;
+  role: NodeRole;
+  port: number;
+  dir: string;
+  process: ChildProcess | undefined;
+}
+
+/** Every child still running, so a crashing test run leaves no Redis behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export class RedisTopology {
+  readonly #nodes: NodeState[];
+  readonly #ownsDataDir: boolean;
+
+  constructor(
+    readonly dataDir: string,
+    ownsDataDir: boolean,
+    nodes: NodeState[],
+    /** Sentinel master name; empty for a standalone server. */
+    readonly masterName: string,
+  ) {
+    this.#nodes = nodes;
+    this.#ownsDataDir = ownsDataDir;
+  }
+
+  get nodes(): RedisNode[] {
+    return this.#nodes.map(({ name, role, port, dir, process }) => ({
+      name,
+      role,
+      port,
+      dir,
+      pid: process?.pid,
+    }));
+  }
+
+  /** The data nodes (master first, then replicas) as they started. */
+  get servers(): RedisNode[] {
+    return this.nodes.filter((node) => node.role !== 'sentinel');
+  }
+
+  get sentinels(): RedisNode[] {
+    return this.nodes.filter((node) => node.role === 'sentinel');
+  }
+
+  /** `redis://` URL of the first server: the standalone server or the initial master. */
+  get url(): string {
+    return `redis://${host}:${this.#nodes[0]?.port}`;
+  }
+
+  /** `host:port,...` of the sentinels, the form REDIS_SENTINELS takes. */
+  get sentinelList(): string {
+    return this.sentinels.map((node) => `${host}:${node.port}`).join(',');
+  }
+
+  /** The master's port as the first answering sentinel reports it. */
+  async currentMaster(): Promise<number> {
+    for (const sentinel of this.sentinels) {
+      const reply = await cli(sentinel.port, [
+        'SENTINEL',
+        'get-master-addr-by-name',
+        this.masterName,
+      ]);
+      const port = Number(reply?.split('\n')[1]);
+      if (Number.isInteger(port) && port > 0) return port;
+    }
+    throw new Error('no sentinel knows the master');
+  }
+
+  /** SIGTERM, then SIGKILL if the node has not exited within a bound. */
+  async stopNode(name: string): Promise<void> {
+    const node = this.#find(name);
+    const child = node.process;
+    if (child === undefined) return;
+    child.kill('SIGCONT'); // a paused process cannot handle SIGTERM
+    child.kill('SIGTERM');
+    if (!(await exited(child, stopGraceMs))) {
+      child.kill('SIGKILL');
+      await exited(child, stopGraceMs);
+    }
+    node.process = undefined;
+  }
+
+  /** SIGKILL: no shutdown save, no goodbye to replicas or sentinels. */
+  async killNode(name: string): Promise<void> {
+    const node = this.#find(name);
+    const child = node.process;
+    if (child === undefined) return;
+    child.kill('SIGKILL');
+    await exited(child, stopGraceMs);
+    node.process = undefined;
+  }
+
+  /** SIGSTOP: the process holds its sockets but answers nothing, like a hung host. */
+  pauseNode(name: string): void {
+    this.#find(name).process?.kill('SIGSTOP');
+  }
+
+  resumeNode(name: string): void {
+    this.#find(name).process?.kill('SIGCONT');
+  }
+
+  /** Starts a stopped node again on its data directory and config file, then waits for it. */
+  async restartNode(name: string): Promise<void> {
+    const node = this.#find(name);
+    if (node.process !== undefined) throw new Error(`${name} is still running`);
+    node.process = launch(node);
+    await waitFor(`${name} answers PING`, async () => (await cli(node.port, ['PING'])) === 'PONG');
+  }
+
+  /** Stops every node (sentinels first, so they start no failover) and removes owned data. */
+  async stop(): Promise<void> {
+    const order = [...this.sentinels, ...this.servers.reverse()];
+    await Promise.all(order.map((node) => this.stopNode(node.name)));
+    if (this.#ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  #find(name: string): NodeState {
+    const node = this.#nodes.find((candidate) => candidate.name === name);
+    if (node === undefined) throw new Error(`no node named ${name}`);
+    return node;
+  }
+}
+
+/** One redis-server without replicas, so it accepts writes with no replica confirming them. */
+export async function startStandalone(options: TopologyOptions = {}): Promise<RedisTopology> {
+  const { dataDir, owned } = prepareDataDir(options.dataDir);
+  const [port] = await freePorts(1);
+  const node = newNode('redis-0', 'master', port as number, dataDir);
+  writeServerConfig(node, ['min-replicas-to-write 0', ...(options.redisLines ?? [])]);
+
+  const topology = new RedisTopology(dataDir, owned, [node], '');
+  try {
+    node.process = launch(node);
+    await waitFor('redis-0 answers PING', async () => (await cli(node.port, ['PING'])) === 'PONG');
+    return topology;
+  } catch (error) {
+    await topology.stop();
+    throw error;
+  }
+}
+
+/** A master, `replicas` replicas and three sentinels; resolves once replication is up. */
+export async function startReplicated(options: ReplicatedOptions = {}): Promise<RedisTopology> {
+  const replicaCount = options.replicas ?? 2;
+  const masterName = options.masterName ?? 'mymaster';
+  const { dataDir, owned } = prepareDataDir(options.dataDir);
+  const ports = await freePorts(replicaCount + 4);
+
+  const servers = Array.from({ length: replicaCount + 1 }, (_, index) =>
+    newNode(`redis-${index}`, index === 0 ? 'master' : 'replica', ports[index] as number, dataDir),
+  );
+  const sentinels = [0, 1, 2].map((index) =>
+    newNode(`sentinel-${index}`, 'sentinel', ports[replicaCount + 1 + index] as number, dataDir),
+  );
+  const masterPort = servers[0]?.port as number;
+  for (const server of servers) {
+    const replicaOf = server.role === 'replica' ? [`replicaof ${host} ${masterPort}`] : [];
+    writeServerConfig(server, [...replicaOf, ...(options.redisLines ?? [])]);
+  }
+  for (const sentinel of sentinels) {
+    writeSentinelConfig(sentinel, masterName, masterPort, options.sentinelLines ?? []);
+  }
+
+  const topology = new RedisTopology(dataDir, owned, [...servers, ...sentinels], masterName);
+  try {
+    for (const server of servers) server.process = launch(server);
+    await waitFor('replication links up', async () => {
+      const infos = await Promise.all(
+        servers.slice(1).map((s) => cli(s.port, ['INFO', 'replication'])),
+      );
+      return infos.every((info) => info?.includes('master_link_status:up') === true);
+    });
+    for (const sentinel of sentinels) sentinel.process = launch(sentinel);
+    await waitFor('sentinels know the master, its replicas and each other', async () => {
+      const views = await Promise.all(
+        sentinels.map((s) => cli(s.port, ['SENTINEL', 'master', masterName])),
+      );
+      return views.every(
+        (view) =>
+          field(view, 'num-slaves') === replicaCount && field(view, 'num-other-sentinels') === 2,
+      );
+    });
+    return topology;
+  } catch (error) {
+    await topology.stop();
+    throw error;
+  }
+}
+
+function prepareDataDir(dataDir: string | undefined): { dataDir: string; owned: boolean } {
+  if (dataDir !== undefined) {
+    mkdirSync(dataDir, { recursive: true });
+    return { dataDir, owned: false };
+  }
+  return { dataDir: mkdtempSync(join(tmpdir(), 'redis-topology-')), owned: true };
+}
+
+function newNode(name: string, role: NodeRole, port: number, parent: string): NodeState {
+  const dir = join(parent, name);
+  mkdirSync(dir, { recursive: true });
+  return { name, role, port, dir, process: undefined };
+}
+
+function writeServerConfig(node: NodeState, extra: readonly string[]): void {
+  const shared = readFileSync(join(confDir, 'redis.conf'), 'utf8');
+  const local = [
+    `port ${node.port}`,
+    `bind ${host}`,
+    `dir ${node.dir}`,
+    `replica-announce-ip ${host}`,
+  ];
+  writeFileSync(configPath(node), [shared, ...local, ...extra, ''].join('\n'));
+}
+
+/** `sentinel monitor` must precede every other `sentinel` line that names the master. */
+function writeSentinelConfig(
+  node: NodeState,
+  masterName: string,
+  masterPort: number,
+  extra: readonly string[],
+): void {
+  const shared = readFileSync(join(confDir, 'sentinel.conf'), 'utf8').replaceAll(
+    ' mymaster ',
+    ` ${masterName} `,
+  );
+  const local = [
+    `port ${node.port}`,
+    `bind ${host}`,
+    `dir ${node.dir}`,
+    `sentinel announce-ip ${host}`,
+  ];
+  const monitor = `sentinel monitor ${masterName} ${host} ${masterPort} 2`;
+  writeFileSync(configPath(node), [monitor, shared, ...local, ...extra, ''].join('\n'));
+}
+
+function configPath(node: NodeState): string {
+  return join(node.dir, node.role === 'sentinel' ? 'sentinel.conf' : 'redis.conf');
+}
+
+function launch(node: NodeState): ChildProcess {
+  const binary = node.role === 'sentinel' ? 'redis-sentinel' : 'redis-server';
+  const log = openSync(join(node.dir, 'node.log'), 'a');
+  const child = spawn(binary, [configPath(node)], { stdio: ['ignore', log, log] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** One command through redis-cli; undefined when the node does not answer in time. */
+export function cli(port: number, args: readonly string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(
+      'redis-cli',
+      ['-h', host, '-p', String(port), ...args],
+      { timeout: 2_000 },
+      (error, stdout) => resolve(error ? undefined : stdout.trim()),
+    );
+  });
+}
+
+/** A numeric field of a `SENTINEL master` reply (alternating name and value lines). */
+function field(reply: string | undefined, name: string): number | undefined {
+  const lines = reply?.split('\n') ?? [];
+  const index = lines.indexOf(name);
+  return index < 0 ? undefined : Number(lines[index + 1]);
+}
+
+async function waitFor(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  throw new Error(`timed out after ${readyTimeoutMs} ms waiting until ${what}`);
+}
+
+/** Ports the kernel hands out for port 0, released again for the nodes to bind. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => {
+      const server = createServer();
+      return new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, host, () => resolve(server));
+      });
+    }),
+  );
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
