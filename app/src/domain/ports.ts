@@ -34,6 +34,11 @@ export interface SessionRepository {
   delete(userId: string, sessionId: string): Promise<boolean>;
   /** Deletes every session of the user with their refresh tokens; returns their ids. */
   deleteAllForUser(userId: string): Promise<string[]>;
+  /**
+   * Optional: how many sessions of all users are live at `now`, for the live sessions gauge.
+   * An adapter that cannot answer cheaply leaves it out.
+   */
+  countLive?(now: number): Promise<number>;
 }
 
 /**

@@ -35,3 +35,28 @@ export type RotationOutcome =
   | { readonly kind: 'spent-within-grace'; readonly sessionId: string; readonly userId: string }
   | { readonly kind: 'session-ended'; readonly sessionId: string; readonly userId: string }
   | { readonly kind: 'unknown' };
+
+/**
+ * What presenting a known token at `now` means, before any change. `spentAt` is null for
+ * a token not yet used. A spent token counts as reuse unless it was spent less than
+ * `reuseGraceMs` ago (two tabs refreshing at once); reuse is checked before the session's
+ * end, so a replayed token is always reported.
+ */
+export function classifyPresentedToken(
+  token: RefreshTokenRecord,
+  spentAt: number | null,
+  session: Session | null,
+  request: Pick<RotationRequest, 'now' | 'reuseGraceMs'>,
+): RotationOutcome['kind'] {
+  if (spentAt !== null) {
+    return request.now - spentAt < request.reuseGraceMs ? 'spent-within-grace' : 'reused';
+  }
+  if (token.expiresAt <= request.now) return 'unknown';
+  if (
+    session === null ||
+    request.now >= Math.min(session.idleExpiresAt, session.absoluteExpiresAt)
+  ) {
+    return 'session-ended';
+  }
+  return 'rotated';
+}

@@ -30,3 +30,22 @@ export type RevocationCheck =
   | { readonly status: 'valid' }
   | { readonly status: 'revoked'; readonly by: Revocation['kind'] }
   | { readonly status: 'unknown' };
+
+/** Whether `revocation` names the token at `now` (an entry is honoured until its `until`). */
+export function revocationApplies(
+  revocation: Revocation,
+  claims: AccessTokenClaims,
+  now: number,
+): boolean {
+  if (now >= revocation.until) return false;
+  switch (revocation.kind) {
+    case 'token':
+      return revocation.jti === claims.jti;
+    case 'session':
+      return revocation.sessionId === claims.sid;
+    case 'user':
+      // `iat` has whole seconds: a token issued in the second of the revocation counts as
+      // issued before it only when that whole second is before `revokedBefore`.
+      return revocation.userId === claims.sub && claims.iat * 1000 < revocation.revokedBefore;
+  }
+}

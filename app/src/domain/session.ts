@@ -21,3 +21,12 @@ export function sessionExpiresAt(session: Session): number {
 export function isSessionLive(session: Session, now: number): boolean {
   return now < sessionExpiresAt(session);
 }
+
+/** The session after a use at `now`: idle expiry slides forward, never past the absolute one. */
+export function touchSession(session: Session, now: number, idleTimeoutMs: number): Session {
+  return {
+    ...session,
+    lastSeenAt: now,
+    idleExpiresAt: Math.min(now + idleTimeoutMs, session.absoluteExpiresAt),
+  };
+}

@@ -7,3 +7,8 @@ export interface User {
   /** Epoch milliseconds. */
   readonly createdAt: number;
 }
+
+/** The one spelling of an email under which it is stored and looked up. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
