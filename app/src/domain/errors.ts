@@ -41,3 +41,63 @@ export class StoreUnavailable extends DomainError {
     super(`store unavailable: ${reason}`);
   }
 }
+
+/** The refresh token was already spent: presenting it again revoked its session (RFC 9700). */
+export class RefreshTokenReused extends DomainError {
+  constructor() {
+    super('refresh token was already used; its session is revoked');
+  }
+}
+
+/** A spent refresh token presented again within the reuse grace: the race is lost, not replayed. */
+export class RefreshTokenAlreadyRotated extends DomainError {
+  constructor() {
+    super('refresh token was just rotated by another request');
+  }
+}
+
+/** Unknown, expired, or of a session that has ended. */
+export class RefreshTokenInvalid extends DomainError {
+  constructor() {
+    super('refresh token is not valid');
+  }
+}
+
+export class AccessTokenMissing extends DomainError {
+  constructor() {
+    super('an access token is required');
+  }
+}
+
+/** Not a bearer JWT at all: wrong scheme, wrong shape, bad encoding, or far too long. */
+export class AccessTokenMalformed extends DomainError {
+  constructor() {
+    super('access token is malformed');
+  }
+}
+
+/** Well formed but not ours: bad signature, unknown key, wrong algorithm, issuer or audience. */
+export class AccessTokenInvalid extends DomainError {
+  constructor() {
+    super('access token is not valid');
+  }
+}
+
+export class AccessTokenExpired extends DomainError {
+  constructor() {
+    super('access token has expired');
+  }
+}
+
+export class AccessTokenRevoked extends DomainError {
+  constructor() {
+    super('access token has been revoked');
+  }
+}
+
+/** No live session with this id belongs to the caller. */
+export class SessionNotFound extends DomainError {
+  constructor() {
+    super('session not found');
+  }
+}

@@ -1,0 +1,60 @@
+import {
+  RefreshTokenAlreadyRotated,
+  RefreshTokenInvalid,
+  RefreshTokenReused,
+} from '../domain/errors.js';
+import type { AuthContext } from './auth-context.js';
+import { accessTokenHorizon, type IssuedTokens, issueTokens } from './issued-tokens.js';
+import { hashRefreshToken, newRefreshToken } from './secrets.js';
+
+/**
+ * Spends a refresh token for a new pair. A spent token presented again means it leaked:
+ * the whole session is revoked (revocation first, then the session is deleted), RFC 9700.
+ */
+export async function refreshSession(
+  context: AuthContext,
+  presentedToken: string,
+): Promise<IssuedTokens> {
+  const { storage, policy } = context;
+  const now = context.clock();
+  const successorToken = newRefreshToken();
+  const successor = {
+    tokenHash: hashRefreshToken(successorToken),
+    issuedAt: now,
+    expiresAt: now + policy.refreshTokenTtlMs,
+  };
+
+  const outcome = await storage.sessions.rotateRefreshToken({
+    presentedTokenHash: hashRefreshToken(presentedToken),
+    successor,
+    now,
+    idleTimeoutMs: policy.sessionIdleTimeoutMs,
+    reuseGraceMs: policy.refreshReuseGraceMs,
+  });
+
+  switch (outcome.kind) {
+    case 'reused': {
+      const until = accessTokenHorizon(context, now);
+      await storage.revocations.revoke([{ kind: 'session', sessionId: outcome.sessionId, until }]);
+      await storage.sessions.delete(outcome.userId, outcome.sessionId);
+      throw new RefreshTokenReused();
+    }
+    case 'spent-within-grace':
+      throw new RefreshTokenAlreadyRotated();
+    case 'session-ended':
+    case 'unknown':
+      throw new RefreshTokenInvalid();
+    case 'rotated':
+      break;
+  }
+
+  const user = await storage.users.findById(outcome.session.userId);
+  if (user === null) throw new RefreshTokenInvalid();
+  return issueTokens(
+    context,
+    { userId: user.id, email: user.email },
+    outcome.session,
+    { token: successorToken, expiresAt: successor.expiresAt },
+    now,
+  );
+}

@@ -1,0 +1,146 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/*
+ * The service's configuration, read once at start from the environment and validated: a bad
+ * value stops the start with a message naming the variable. docs/configuration.md lists each
+ * variable with its default. Redis variables are read by the redis adapter itself.
+ */
+
+/** One HS256 key; `secret` holds the raw bytes. */
+export interface SigningKey {
+  readonly kid: string;
+  readonly secret: Uint8Array;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MIN_SECRET_BYTES = 32;
+
+const seconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
+
+const booleanText = z
+  .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+const signingKeysText = z.string().transform((text, context): SigningKey[] => {
+  const keys: SigningKey[] = [];
+  for (const [index, entry] of text.split(',').entries()) {
+    const [kid, secret, ...rest] = entry.trim().split(':');
+    const problem = signingKeyProblem(kid, secret, rest.length);
+    if (problem !== null) {
+      // The message names the position, never the secret.
+      context.addIssue({ code: 'custom', message: `key ${index + 1}: ${problem}` });
+      return z.NEVER;
+    }
+    keys.push({ kid: kid as string, secret: Buffer.from(secret as string, 'base64url') });
+  }
+  return keys;
+});
+
+function signingKeyProblem(kid?: string, secret?: string, extraParts = 0): string | null {
+  if (!kid || secret === undefined || extraParts > 0) return 'expected kid:base64url-secret';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid)) return 'kid must be 1-64 of A-Z a-z 0-9 . _ -';
+  if (!/^[A-Za-z0-9_-]+$/.test(secret)) return 'secret must be base64url';
+  if (Buffer.from(secret, 'base64url').length < MIN_SECRET_BYTES) {
+    return `secret must decode to at least ${MIN_SECRET_BYTES} bytes`;
+  }
+  return null;
+}
+
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STORAGE_BACKEND: z.enum(['memory', 'redis']).default('memory'),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(900),
+  REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600),
+  SESSION_IDLE_TIMEOUT_SECONDS: seconds(7 * 24 * 3600),
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS: seconds(30 * 24 * 3600),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
+  JWT_SIGNING_KEYS: signingKeysText.optional(),
+  JWT_ISSUER: z.string().min(1).max(256).default('auth-session-stack'),
+  JWT_AUDIENCE: z.string().min(1).max(256).default('auth-session-stack'),
+  DATA_DIR: z.string().min(1).default(`${REPO_ROOT}.local/data`),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: count(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: count(50),
+  LOGIN_FAILURE_WINDOW_SECONDS: seconds(15 * 60),
+  TRUST_PROXY: booleanText.default(false),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
+});
+
+export type Environment = z.output<typeof environmentSchema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: Environment['LOG_LEVEL'];
+  readonly storageBackend: Environment['STORAGE_BACKEND'];
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly sessionIdleTimeoutSeconds: number;
+  readonly sessionAbsoluteTimeoutSeconds: number;
+  readonly refreshReuseGraceSeconds: number;
+  /** Null when JWT_SIGNING_KEYS is unset: a development key is used (see signing-keys.ts). */
+  readonly signingKeys: readonly SigningKey[] | null;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  readonly dataDir: string;
+  readonly loginMaxFailuresPerAccount: number;
+  readonly loginMaxFailuresPerAddress: number;
+  readonly loginFailureWindowSeconds: number;
+  readonly trustProxy: boolean;
+  readonly bodyLimitBytes: number;
+  /** The whole environment, for adapters that read their own variables (redis). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export class InvalidConfiguration extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'InvalidConfiguration';
+  }
+}
+
+/** Parses the environment; throws `InvalidConfiguration` naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = environmentSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) {
+    throw new InvalidConfiguration(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+
+  const e = parsed.data;
+  if (e.SESSION_IDLE_TIMEOUT_SECONDS > e.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
+    throw new InvalidConfiguration([
+      'SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS',
+    ]);
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    storageBackend: e.STORAGE_BACKEND,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
+    sessionAbsoluteTimeoutSeconds: e.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
+    refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    signingKeys: e.JWT_SIGNING_KEYS ?? null,
+    jwtIssuer: e.JWT_ISSUER,
+    jwtAudience: e.JWT_AUDIENCE,
+    dataDir: e.DATA_DIR,
+    loginMaxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+    trustProxy: e.TRUST_PROXY,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    env,
+  };
+}
+
+/** An empty variable (`PORT=`) means "use the default", as most shells and manifests intend. */
+function withoutEmptyValues(env: Readonly<Record<string, string | undefined>>) {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+}
