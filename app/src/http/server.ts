@@ -43,6 +43,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
+    // Refuse unknown fields and wrong types instead of silently stripping or coercing them.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
 
   const metrics = createMetrics();

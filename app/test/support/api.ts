@@ -22,7 +22,10 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
+export async function startApi(
+  env: Record<string, string> = {},
+  wrapStorage: (storage: Storage) => Storage = (storage) => storage,
+): Promise<RunningApi> {
   const dataDir = await mkdtemp(join(tmpdir(), 'auth-api-'));
   const config = loadConfig({
     JWT_SIGNING_KEYS: `${TEST_KEY.kid}:${TEST_KEY.secret.toString('base64url')}`,
@@ -32,7 +35,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<Runnin
   });
   let offset = 0;
   const clock = () => Date.now() + offset;
-  const storage = new MemoryStorage({ clock });
+  const storage = wrapStorage(new MemoryStorage({ clock }));
   const logs: string[] = [];
   const app = await buildServer({
     config,

@@ -35,12 +35,16 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `condition` every 50 ms until it holds or `timeoutMs` passes; answers whether it held. */
-export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs: number) {
+/** Polls `condition` until it holds or `timeoutMs` passes; answers whether it held. */
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 50,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return true;
-    await sleep(50);
+    await sleep(intervalMs);
   }
   return condition();
 }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidConfiguration, loadConfig } from '../src/config.js';
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof InvalidConfiguration) return error.message;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      storageBackend: 'memory',
+      accessTokenTtlSeconds: 900,
+      refreshReuseGraceSeconds: 0,
+      signingKeys: null,
+      trustProxy: false,
+    });
+  });
+
+  it('names the variable of a bad value', () => {
+    expect(problemsOf({ PORT: 'eighty' })).toContain('PORT');
+    expect(problemsOf({ STORAGE_BACKEND: 'postgres' })).toContain('STORAGE_BACKEND');
+    expect(problemsOf({ TRUST_PROXY: 'maybe' })).toContain('TRUST_PROXY');
+    expect(problemsOf({ ACCESS_TOKEN_TTL_SECONDS: '0' })).toContain('ACCESS_TOKEN_TTL_SECONDS');
+    expect(
+      problemsOf({ SESSION_IDLE_TIMEOUT_SECONDS: '100', SESSION_ABSOLUTE_TIMEOUT_SECONDS: '10' }),
+    ).toContain('SESSION_IDLE_TIMEOUT_SECONDS');
+  });
+
+  it('parses signing keys and refuses short or malformed ones without echoing the secret', () => {
+    const secret = Buffer.alloc(32, 7).toString('base64url');
+    const short = Buffer.alloc(16, 7).toString('base64url');
+
+    const config = loadConfig({ JWT_SIGNING_KEYS: `new:${secret},old:${secret}` });
+    expect(config.signingKeys?.map((key) => key.kid)).toEqual(['new', 'old']);
+
+    const message = problemsOf({ JWT_SIGNING_KEYS: `k1:${short}` });
+    expect(message).toContain('JWT_SIGNING_KEYS');
+    expect(message).not.toContain(short);
+    expect(problemsOf({ JWT_SIGNING_KEYS: 'just-a-secret' })).toContain('JWT_SIGNING_KEYS');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+  });
+});
