@@ -15,7 +15,6 @@ import {
   credentialsBody,
   meResponse,
   refreshBody,
-  revokedAllResponse,
   sessionIdParams,
   sessionsResponse,
   tokensResponse,
@@ -142,21 +141,30 @@ export async function registerRoutes(app: FastifyInstance, context: AuthContext)
     '/v1/sessions',
     {
       onRequest: requireCaller,
-      schema: { security: bearer, response: withErrors({ 200: revokedAllResponse }) },
+      schema: { security: bearer, response: withErrors({}) },
     },
-    async (request) => ({ revokedSessions: await revokeAllSessions(context, callerOf(request)) }),
+    async (request, reply) => {
+      await revokeAllSessions(context, callerOf(request));
+      reply.status(204).send();
+    },
   );
 }
 
+/** The token response of login and refresh; durations in whole seconds from `now`. */
 function tokensBody(issued: IssuedTokens, now: number) {
   return {
-    accessToken: issued.accessToken,
-    tokenType: 'Bearer',
-    expiresIn: Math.max(0, Math.round((issued.accessTokenExpiresAt - now) / 1000)),
-    refreshToken: issued.refreshToken,
-    refreshTokenExpiresAt: iso(issued.refreshTokenExpiresAt),
     sessionId: issued.session.id,
+    accessToken: issued.accessToken,
+    refreshToken: issued.refreshToken,
+    tokenType: 'Bearer',
+    expiresIn: secondsUntil(issued.accessTokenExpiresAt, now),
+    refreshExpiresIn: secondsUntil(issued.refreshTokenExpiresAt, now),
+    refreshTokenExpiresAt: iso(issued.refreshTokenExpiresAt),
   };
+}
+
+function secondsUntil(epochMs: number, now: number): number {
+  return Math.max(0, Math.round((epochMs - now) / 1000));
 }
 
 function iso(epochMs: number): string {

@@ -39,14 +39,25 @@ export const userResponse = {
 
 export const tokensResponse = {
   type: 'object',
-  required: ['accessToken', 'tokenType', 'expiresIn', 'refreshToken', 'sessionId'],
+  required: [
+    'sessionId',
+    'accessToken',
+    'refreshToken',
+    'tokenType',
+    'expiresIn',
+    'refreshExpiresIn',
+  ],
   properties: {
+    sessionId: { type: 'string' },
     accessToken: { type: 'string' },
+    refreshToken: { type: 'string' },
     tokenType: { type: 'string', enum: ['Bearer'] },
     expiresIn: { type: 'integer', description: 'seconds until the access token expires' },
-    refreshToken: { type: 'string' },
+    refreshExpiresIn: {
+      type: 'integer',
+      description: 'seconds until the refresh token expires (or its session ends, if sooner)',
+    },
     refreshTokenExpiresAt: isoTime,
-    sessionId: { type: 'string' },
   },
 } as const;
 
@@ -80,12 +91,6 @@ export const sessionsResponse = {
       },
     },
   },
-} as const;
-
-export const revokedAllResponse = {
-  type: 'object',
-  required: ['revokedSessions'],
-  properties: { revokedSessions: { type: 'integer' } },
 } as const;
 
 /** Error responses every route may give, for the OpenAPI document. */

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodeOf, newAccount, type RunningApi, signIn, startApi } from '../support/api.js';
+import {
+  errorCodeOf,
+  newAccount,
+  type RunningApi,
+  signIn,
+  startApi,
+  type Tokens,
+} from '../support/api.js';
 
 let api: RunningApi;
 beforeAll(async () => {
@@ -10,6 +17,29 @@ afterAll(async () => {
 });
 
 describe('sessions', () => {
+  it('answers login and refresh with the token response, durations in seconds', async () => {
+    const account = newAccount();
+    const login = await signIn(api, account);
+    const refreshed = await api.request('/v1/sessions/refresh', {
+      method: 'POST',
+      json: { refreshToken: login.refreshToken },
+    });
+
+    for (const body of [login, (await refreshed.json()) as Tokens]) {
+      expect(body).toMatchObject({
+        sessionId: login.sessionId,
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        tokenType: 'Bearer',
+      });
+      // JWT times are whole seconds, so a second may already have started to run out.
+      expect(body.expiresIn).toBeGreaterThanOrEqual(899);
+      expect(body.expiresIn).toBeLessThanOrEqual(900);
+      expect(body.refreshExpiresIn).toBeGreaterThanOrEqual(7 * 24 * 3600 - 1);
+      expect(body.refreshExpiresIn).toBeLessThanOrEqual(7 * 24 * 3600);
+    }
+  });
+
   it('lists the caller’s sessions, revokes one, then all', async () => {
     const account = newAccount();
     const first = await signIn(api, account);
@@ -33,7 +63,8 @@ describe('sessions', () => {
 
     const third = await signIn(api, account, false);
     const all = await api.request('/v1/sessions', { method: 'DELETE', token: third.accessToken });
-    expect(await all.json()).toEqual({ revokedSessions: 2 });
+    expect(all.status).toBe(204);
+    expect(await all.text()).toBe('');
     for (const tokens of [second, third]) {
       const me = await api.request('/v1/me', { token: tokens.accessToken });
       expect(await errorCodeOf(me)).toBe('AUTH_TOKEN_REVOKED');

@@ -84,10 +84,14 @@ export function newAccount(): Account {
   };
 }
 
+/** The token response of login and refresh. */
 export interface Tokens {
+  sessionId: string;
   accessToken: string;
   refreshToken: string;
-  sessionId: string;
+  tokenType: string;
+  expiresIn: number;
+  refreshExpiresIn: number;
 }
 
 /** Registers the account (when asked) and logs it in. */
