@@ -30,7 +30,7 @@ export const startRedis = `#!/bin/sh
 set -eu
 ${askSentinels}
 
-self="$(hostname).$REDIS_HEADLESS"
+self="$HOSTNAME.$REDIS_HEADLESS"
 master=$(ask_sentinels)
 if [ -z "$master" ] && [ "\${HOSTNAME##*-}" != "0" ]; then master="redis-0.$REDIS_HEADLESS"; fi
 
@@ -50,7 +50,7 @@ export const startSentinel = `#!/bin/sh
 set -eu
 ${askSentinels}
 
-self="$(hostname).$SENTINEL_HEADLESS"
+self="$HOSTNAME.$SENTINEL_HEADLESS"
 master=$(ask_sentinels)
 if [ -z "$master" ]; then master="redis-0.$REDIS_HEADLESS"; fi
 
@@ -80,7 +80,7 @@ export const preStopRedis = `#!/bin/sh
 set -u
 ${askSentinels}
 
-self="$(hostname).$REDIS_HEADLESS"
+self="$HOSTNAME.$REDIS_HEADLESS"
 role=$(timeout 3 redis-cli --no-auth-warning role 2>/dev/null | head -n 1) || true
 if [ "$role" != "master" ]; then exit 0; fi
 
