@@ -38,11 +38,7 @@ export class AuthService extends pulumi.ComponentResource {
       `${name}-image`,
       {
         imageName: `${config.appImageName}:${pulumi.getStack()}`,
-        build: {
-          context: repoRoot,
-          dockerfile: `${repoRoot}/app/Dockerfile`,
-          platform: 'linux/amd64',
-        },
+        build: { context: repoRoot, dockerfile: `${repoRoot}app/Dockerfile` },
         skipPush: !config.appImagePush,
       },
       { parent: this },

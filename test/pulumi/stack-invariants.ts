@@ -1,6 +1,7 @@
 // Invariants every stack must hold, run against the real program under mocks (one stack per
 // test file, see mocks.ts) and against the chart rendered by a real helm with the values the
 // program passes it.
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { majorityOf } from '../../components/redis-config.js';
 import { readStackConfig, type StackConfig } from '../../components/stack-config.js';
@@ -11,6 +12,7 @@ import {
   ofType,
   plainTextLeaks,
   type RecordedResource,
+  repoRoot,
   runStack,
   type StackRun,
   stackConfig,
@@ -74,6 +76,10 @@ export function stackInvariants(stack: string): void {
       const conf = byName(ofType(run, 'kubernetes:core/v1:ConfigMap'), 'redis-config').data;
       expect(conf['redis.conf']).toMatch(/^appendonly yes$/m);
       expect(conf['redis.conf']).toMatch(/^dir \/data$/m);
+      const sharedLines = readFileSync(`${repoRoot}deploy/redis/redis.conf`, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+      for (const line of sharedLines) expect(conf['redis.conf']).toContain(line);
       const claim = redis.spec.volumeClaimTemplates[0];
       expect(claim.spec.resources.requests.storage).toBe(config.redisStorageSize);
       const mounts = redis.spec.template.spec.containers[0].volumeMounts as Manifest[];
