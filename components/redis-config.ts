@@ -50,11 +50,11 @@ export function redisVersionOf(image: string): readonly [number, number] {
 const serviceCommands = [
   // connection set-up by ioredis: handshake, ready check (INFO) and Sentinel role check
   'ping hello auth client|setname client|getname client|id info role echo quit reset',
-  'get set del unlink exists expire pexpire pexpireat ttl pttl incr incrby getdel mget',
+  'get set del unlink exists expire pexpire pexpireat pexpiretime ttl pttl incr incrby getdel mget',
   'hget hset hsetnx hdel hgetall hmget hincrby hexists hlen',
   'sadd srem smembers sismember scard',
   'zadd zrem zrange zrangebyscore zremrangebyscore zcard zscore',
-  'xadd xread xrange xrevrange xtrim xlen',
+  'xadd xread xrange xrevrange xtrim xlen xinfo|stream',
   'eval evalsha script|load script|exists multi exec discard watch unwatch wait',
 ];
 
