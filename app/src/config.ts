@@ -1,10 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import {
+  parseRedisConfig,
+  type RedisConfig,
+  RedisConfigError,
+} from './infrastructure/redis/redis-config.js';
 
 /*
  * The service's configuration, read once at start from the environment and validated: a bad
  * value stops the start with a message naming the variable. docs/configuration.md lists each
- * variable with its default. Redis variables are read by the redis adapter itself.
+ * variable with its default. The REDIS_* variables and REVOCATION_MAX_STALENESS_MS have one
+ * parser, beside the adapter (redis-config.ts); it runs here, at start, when the backend is redis.
  */
 
 /** One HS256 key; `secret` holds the raw bytes. */
@@ -91,8 +97,8 @@ export interface Config {
   readonly loginFailureWindowSeconds: number;
   readonly trustProxy: boolean;
   readonly bodyLimitBytes: number;
-  /** The whole environment, for adapters that read their own variables (redis). */
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The redis adapter's settings; null unless STORAGE_BACKEND is redis. */
+  readonly redis: RedisConfig | null;
 }
 
 export class InvalidConfiguration extends Error {
@@ -104,7 +110,8 @@ export class InvalidConfiguration extends Error {
 
 /** Parses the environment; throws `InvalidConfiguration` naming every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const parsed = environmentSchema.safeParse(withoutEmptyValues(env));
+  const present = withoutEmptyValues(env);
+  const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) {
     throw new InvalidConfiguration(
       parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
@@ -117,6 +124,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS',
     ]);
   }
+
+  const redis = e.STORAGE_BACKEND === 'redis' ? redisConfigFrom(present) : null;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -136,8 +145,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     trustProxy: e.TRUST_PROXY,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
-    env,
+    redis,
   };
+}
+
+function redisConfigFrom(env: Readonly<Record<string, string | undefined>>): RedisConfig {
+  try {
+    return parseRedisConfig(env);
+  } catch (error) {
+    if (error instanceof RedisConfigError) throw new InvalidConfiguration([error.message]);
+    throw error;
+  }
 }
 
 /** An empty variable (`PORT=`) means "use the default", as most shells and manifests intend. */

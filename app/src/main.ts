@@ -5,8 +5,11 @@ import { createStorage } from './storage-factory.js';
 /** The entry point: configuration, storage, server; closes cleanly on SIGINT and SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const storage = await createStorage(config);
-  const app = await buildServer({ config, storage });
+  // The server opens the storage with its own logger and metrics, and closes it on close.
+  const app = await buildServer({
+    config,
+    storage: (services) => createStorage(config, services),
+  });
 
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -14,7 +17,6 @@ async function main(): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
-    await storage.close();
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

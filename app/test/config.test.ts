@@ -49,6 +49,30 @@ describe('loadConfig', () => {
     expect(problemsOf({ JWT_SIGNING_KEYS: 'just-a-secret' })).toContain('JWT_SIGNING_KEYS');
   });
 
+  it('reads the redis settings only for the redis backend, with one staleness default', () => {
+    expect(loadConfig({ REDIS_URL: 'not-a-url' }).redis).toBeNull();
+
+    const redis = loadConfig({ STORAGE_BACKEND: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }).redis;
+    expect(redis).toMatchObject({ waitReplicas: 0, revocationMaxStalenessMs: 5000 });
+    const tuned = loadConfig({
+      STORAGE_BACKEND: 'redis',
+      REDIS_SENTINELS: 'a:1,b:2,c:3',
+      REVOCATION_MAX_STALENESS_MS: '750',
+    }).redis;
+    expect(tuned).toMatchObject({ waitReplicas: 1, revocationMaxStalenessMs: 750 });
+  });
+
+  it('refuses the redis backend without a target, naming the variables', () => {
+    expect(problemsOf({ STORAGE_BACKEND: 'redis' })).toContain('REDIS_URL or REDIS_SENTINELS');
+    expect(
+      problemsOf({
+        STORAGE_BACKEND: 'redis',
+        REDIS_URL: 'redis://x:1',
+        REDIS_WAIT_TIMEOUT_MS: '0',
+      }),
+    ).toContain('REDIS_WAIT_TIMEOUT_MS');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(3000);
   });

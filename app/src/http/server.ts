@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { Storage } from '../domain/ports.js';
 import { timedStorage } from '../infrastructure/timed-storage.js';
 import { resolveSigningKeys } from '../signing-keys.js';
+import type { StorageServices } from '../storage-factory.js';
 import { apiError, handleError, sendApiError } from './error-handler.js';
 import { createMetrics, registerLiveSessionsGauge } from './metrics.js';
 import { registerRoutes } from './routes.js';
@@ -19,9 +20,13 @@ export interface ServerLogOptions {
   readonly stream?: { write(line: string): unknown };
 }
 
+/** Opens a storage with the server's logger and metrics registry; the server then owns it. */
+export type OpenStorage = (services: StorageServices) => Promise<Storage>;
+
 export interface BuildServerOptions {
   readonly config: Config;
-  readonly storage: Storage;
+  /** A storage the caller opened and closes, or a way to open one that the server closes. */
+  readonly storage: Storage | OpenStorage;
   readonly logger?: ServerLogOptions;
   /** Epoch milliseconds; tests pass their own. */
   readonly clock?: () => number;
@@ -48,10 +53,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
 
   const metrics = createMetrics();
-  const storage = timedStorage(options.storage, (operation, seconds) =>
-    metrics.storageDuration.observe({ backend: options.storage.backend, operation }, seconds),
+  const opened = await openStorage(app, options.storage, metrics.registry);
+  const storage = timedStorage(opened, (operation, seconds) =>
+    metrics.storageDuration.observe({ backend: opened.backend, operation }, seconds),
   );
-  registerLiveSessionsGauge(metrics, options.storage, clock);
+  registerLiveSessionsGauge(metrics, opened, clock);
   const context: AuthContext = {
     storage,
     passwords: new PasswordHasher(),
@@ -84,8 +90,22 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     },
   });
   await registerRoutes(app, context);
-  registerOperationalRoutes(app, options.storage, metrics.registry);
+  registerOperationalRoutes(app, opened, metrics.registry);
   return app;
+}
+
+async function openStorage(
+  app: FastifyInstance,
+  storage: Storage | OpenStorage,
+  registry: ReturnType<typeof createMetrics>['registry'],
+): Promise<Storage> {
+  if (typeof storage !== 'function') return storage;
+
+  const owned = await storage({ logger: app.log.child({ component: 'storage' }), registry });
+  app.addHook('onClose', async () => {
+    await owned.close();
+  });
+  return owned;
 }
 
 /**

@@ -1,15 +1,27 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf, newAccount, type RunningApi, signIn, startApi } from '../support/api.js';
+import { type RedisTopology, redisServiceEnv, startStandalone } from '../support/redis.js';
 
-let api: RunningApi;
-beforeAll(async () => {
-  api = await startApi();
-});
-afterAll(async () => {
-  await api.close();
+/** The same walk against each backend; redis runs on a real redis-server of its own. */
+describe.each(['memory', 'redis'] as const)('with the %s backend', (backend) => {
+  let api: RunningApi;
+  let redis: RedisTopology | undefined;
+  beforeAll(async () => {
+    if (backend === 'redis') redis = await startStandalone();
+    api = await startApi(redis === undefined ? {} : redisServiceEnv(redis.url));
+  });
+  afterAll(async () => {
+    await api?.close();
+    await redis?.stop();
+  });
+
+  it('walks register, login, me, refresh, reuse, login, logout', async () => {
+    expect(api.storage.backend).toBe(backend);
+    await walk(api);
+  });
 });
 
-it('walks register, login, me, refresh, reuse, login, logout', async () => {
+async function walk(api: RunningApi): Promise<void> {
   const account = newAccount();
   const first = await signIn(api, account);
 
@@ -53,4 +65,4 @@ it('walks register, login, me, refresh, reuse, login, logout', async () => {
   const secrets = [account.password, first.accessToken, first.refreshToken, second.refreshToken];
   const logText = api.logs.join('');
   for (const secret of secrets) expect(logText).not.toContain(secret);
-});
+}

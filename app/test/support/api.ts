@@ -5,12 +5,18 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import type { Storage } from '../../src/domain/ports.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer, type OpenStorage } from '../../src/http/server.js';
 import { MemoryStorage } from '../../src/infrastructure/memory/memory-storage.js';
+import { createStorage } from '../../src/storage-factory.js';
 
 export const TEST_KEY = { kid: 'test-1', secret: randomBytes(32) };
 
-/** A server listening on a free loopback port, with its log lines captured. */
+/**
+ * A server listening on a free loopback port, with its log lines captured. The storage is
+ * opened the way the service opens it (memory, or redis when `STORAGE_BACKEND=redis` and a
+ * `REDIS_URL` are in `env`) and closed with the server. Only the memory backend follows
+ * `advance`: Redis expires keys by its own clock.
+ */
 export interface RunningApi {
   readonly baseUrl: string;
   readonly app: FastifyInstance;
@@ -35,11 +41,19 @@ export async function startApi(
   });
   let offset = 0;
   const clock = () => Date.now() + offset;
-  const storage = wrapStorage(new MemoryStorage({ clock }));
+  let storage: Storage | undefined;
+  const open: OpenStorage = async (services) => {
+    const base =
+      config.storageBackend === 'memory'
+        ? new MemoryStorage({ clock })
+        : await createStorage(config, services);
+    storage = wrapStorage(base);
+    return storage;
+  };
   const logs: string[] = [];
   const app = await buildServer({
     config,
-    storage,
+    storage: open,
     clock,
     logger: { stream: { write: (line: string) => logs.push(line) } },
   });
@@ -48,10 +62,12 @@ export async function startApi(
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   const baseUrl = `http://127.0.0.1:${address.port}`;
 
+  const opened = storage;
+  if (opened === undefined) throw new Error('the server did not open its storage');
   return {
     baseUrl,
     app,
-    storage,
+    storage: opened,
     logs,
     advance: (ms) => {
       offset += ms;
@@ -65,8 +81,7 @@ export async function startApi(
       return fetch(`${baseUrl}${path}`, { ...rest, headers, body });
     },
     async close() {
-      await app.close();
-      await storage.close();
+      await app.close(); // closes the storage too
       await rm(dataDir, { recursive: true, force: true });
     },
   };

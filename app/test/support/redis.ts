@@ -27,6 +27,17 @@ export function testConfig(env: Record<string, string>): RedisConfig {
   });
 }
 
+/** The service's environment for STORAGE_BACKEND=redis on a test server (short waits). */
+export function redisServiceEnv(url: string): Record<string, string> {
+  return {
+    STORAGE_BACKEND: 'redis',
+    REDIS_URL: url,
+    REDIS_WAIT_TIMEOUT_MS: '1000',
+    REDIS_FAILOVER_WAIT_MS: '3000',
+    REVOCATION_MAX_STALENESS_MS: '2000',
+  };
+}
+
 export async function openStorage(config: RedisConfig): Promise<RedisStorage> {
   return RedisStorage.open(config, { logger: recordingLogger() });
 }

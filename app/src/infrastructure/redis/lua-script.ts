@@ -12,7 +12,7 @@ export class LuaScript {
   readonly sha: string;
 
   constructor(readonly name: string) {
-    // TODO(build): tsc does not copy .lua files; the image build must copy lua/ next to dist.
+    // tsc does not copy .lua files: `npm run build` copies every src/**/*.lua beside its .js.
     this.source = readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
