@@ -6,19 +6,26 @@
  * by `npm start` and by chaos tests, so it imports nothing from the service.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  configPath,
+  loopback as host,
+  lastKnownMaster,
+  type NodeRole,
+  readLayout,
+  writeLayout,
+  writeSentinelConfig,
+  writeServerConfig,
+} from './redis-node-config.js';
 
-const confDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'redis');
-const host = '127.0.0.1';
+export type { NodeRole } from './redis-node-config.js';
+
 const stopGraceMs = 5_000;
 const readyTimeoutMs = 20_000;
 const pollMs = 100;
-
-export type NodeRole = 'master' | 'replica' | 'sentinel';
 
 export interface RedisNode {
   readonly name: string;
@@ -160,11 +167,37 @@ export class RedisTopology {
     await waitFor(`${name} answers PING`, async () => (await cli(node.port, ['PING'])) === 'PONG');
   }
 
-  /** Stops every node (sentinels first, so they start no failover) and removes owned data. */
+  /**
+   * Starts a stopped server again as a replica of the master the sentinels name now, never
+   * as the master it may have been: its data may be older than its successor's.
+   */
+  async rejoinAsReplica(name: string): Promise<void> {
+    const node = this.#find(name);
+    const masterPort = await this.currentMaster();
+    if (masterPort === node.port) throw new Error(`${name} is the master the sentinels name`);
+    node.role = 'replica';
+    writeServerConfig(node, masterPort, readLayout(this.dataDir)?.redisLines ?? []);
+    await this.restartNode(name);
+  }
+
+  /**
+   * Stops every node and removes owned data. Sentinels go first, so they start no failover;
+   * then the master, while its replicas still run, since its shutdown waits for them to
+   * catch up; then the replicas.
+   */
   async stop(): Promise<void> {
-    const order = [...this.sentinels, ...this.servers.reverse()];
-    await Promise.all(order.map((node) => this.stopNode(node.name)));
+    await Promise.all(this.sentinels.map((node) => this.stopNode(node.name)));
+    const running = this.servers.filter((node) => node.pid !== undefined);
+    const roles = await Promise.all(running.map((node) => cli(node.port, ['ROLE'])));
+    const isMaster = (index: number) => roles[index]?.startsWith('master') === true;
+    await Promise.all(running.filter((_, i) => isMaster(i)).map((n) => this.stopNode(n.name)));
+    await Promise.all(running.filter((_, i) => !isMaster(i)).map((n) => this.stopNode(n.name)));
     if (this.#ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** The mutable node records, for the start functions of this module only. */
+  get internalNodes(): NodeState[] {
+    return this.#nodes;
   }
 
   #find(name: string): NodeState {
@@ -179,7 +212,7 @@ export async function startStandalone(options: TopologyOptions = {}): Promise<Re
   const { dataDir, owned } = prepareDataDir(options.dataDir);
   const [port] = await freePorts(1);
   const node = newNode('redis-0', 'master', port as number, dataDir);
-  writeServerConfig(node, ['min-replicas-to-write 0', ...(options.redisLines ?? [])]);
+  writeServerConfig(node, undefined, ['min-replicas-to-write 0', ...(options.redisLines ?? [])]);
 
   const topology = new RedisTopology(dataDir, owned, [node], '');
   try {
@@ -206,21 +239,68 @@ export async function startReplicated(options: ReplicatedOptions = {}): Promise<
     newNode(`sentinel-${index}`, 'sentinel', ports[replicaCount + 1 + index] as number, dataDir),
   );
   const masterPort = servers[0]?.port as number;
+  const redisLines = options.redisLines ?? [];
+  const sentinelLines = options.sentinelLines ?? [];
   for (const server of servers) {
-    const replicaOf = server.role === 'replica' ? [`replicaof ${host} ${masterPort}`] : [];
-    writeServerConfig(server, [...replicaOf, ...(options.redisLines ?? [])]);
+    writeServerConfig(server, server.role === 'replica' ? masterPort : undefined, redisLines);
   }
   for (const sentinel of sentinels) {
-    writeSentinelConfig(sentinel, masterName, masterPort, options.sentinelLines ?? []);
+    writeSentinelConfig(sentinel, masterName, masterPort, sentinelLines);
   }
+  const nodes = [...servers, ...sentinels];
+  writeLayout(dataDir, { masterName, nodes: nodes.map(placeOf), redisLines, sentinelLines });
 
-  const topology = new RedisTopology(dataDir, owned, [...servers, ...sentinels], masterName);
+  return bringUp(new RedisTopology(dataDir, owned, nodes, masterName));
+}
+
+/**
+ * Starts the replicated topology an earlier start left in `dataDir`, on the same ports and
+ * each node on its own data. The master is the one the sentinels last recorded (after a
+ * failover it is no longer redis-0), so an old master never comes back as master over the
+ * newer data of its successor. Sentinels keep the config files they rewrote themselves.
+ */
+export async function resumeReplicated(dataDir: string): Promise<RedisTopology> {
+  const layout = readLayout(dataDir);
+  if (layout === undefined) throw new Error(`${dataDir} holds no topology to resume`);
+  const places = layout.nodes.map((place) => newNode(place.name, place.role, place.port, dataDir));
+  const sentinels = places.filter((node) => node.role === 'sentinel');
+  const initialMaster = places.find((node) => node.role === 'master');
+  const masterPort = lastKnownMaster(sentinels, layout.masterName) ?? initialMaster?.port;
+  if (masterPort === undefined) throw new Error(`${dataDir}: no master in the layout`);
+
+  const nodes = places.map((node): NodeState => {
+    if (node.role === 'sentinel') return node;
+    const role = node.port === masterPort ? 'master' : 'replica';
+    writeServerConfig(
+      { ...node, role },
+      role === 'replica' ? masterPort : undefined,
+      layout.redisLines,
+    );
+    return { ...node, role };
+  });
+  await assertPortsFree(nodes.map((node) => node.port));
+
+  return bringUp(new RedisTopology(dataDir, false, nodes, layout.masterName));
+}
+
+/** Resumes the topology in `dataDir` when there is one, or starts a new one there. */
+export async function openReplicated(
+  options: ReplicatedOptions & { dataDir: string },
+): Promise<RedisTopology> {
+  if (readLayout(options.dataDir) !== undefined) return resumeReplicated(options.dataDir);
+  return startReplicated(options);
+}
+
+/** Servers first, replication up, then sentinels until they agree; stops all on failure. */
+async function bringUp(topology: RedisTopology): Promise<RedisTopology> {
+  const servers = topology.internalNodes.filter((node) => node.role !== 'sentinel');
+  const sentinels = topology.internalNodes.filter((node) => node.role === 'sentinel');
+  const replicas = servers.filter((node) => node.role === 'replica');
+  const masterName = topology.masterName;
   try {
     for (const server of servers) server.process = launch(server);
     await waitFor('replication links up', async () => {
-      const infos = await Promise.all(
-        servers.slice(1).map((s) => cli(s.port, ['INFO', 'replication'])),
-      );
+      const infos = await Promise.all(replicas.map((s) => cli(s.port, ['INFO', 'replication'])));
       return infos.every((info) => info?.includes('master_link_status:up') === true);
     });
     for (const sentinel of sentinels) sentinel.process = launch(sentinel);
@@ -230,7 +310,9 @@ export async function startReplicated(options: ReplicatedOptions = {}): Promise<
       );
       return views.every(
         (view) =>
-          field(view, 'num-slaves') === replicaCount && field(view, 'num-other-sentinels') === 2,
+          field(view, 'num-slaves') === replicas.length &&
+          field(view, 'num-other-sentinels') === sentinels.length - 1 &&
+          field(view, 'port') === servers.find((node) => node.role === 'master')?.port,
       );
     });
     return topology;
@@ -238,6 +320,10 @@ export async function startReplicated(options: ReplicatedOptions = {}): Promise<
     await topology.stop();
     throw error;
   }
+}
+
+function placeOf(node: NodeState) {
+  return { name: node.name, role: node.role, port: node.port };
 }
 
 function prepareDataDir(dataDir: string | undefined): { dataDir: string; owned: boolean } {
@@ -252,42 +338,6 @@ function newNode(name: string, role: NodeRole, port: number, parent: string): No
   const dir = join(parent, name);
   mkdirSync(dir, { recursive: true });
   return { name, role, port, dir, process: undefined };
-}
-
-function writeServerConfig(node: NodeState, extra: readonly string[]): void {
-  const shared = readFileSync(join(confDir, 'redis.conf'), 'utf8');
-  const local = [
-    `port ${node.port}`,
-    `bind ${host}`,
-    `dir ${node.dir}`,
-    `replica-announce-ip ${host}`,
-  ];
-  writeFileSync(configPath(node), [shared, ...local, ...extra, ''].join('\n'));
-}
-
-/** `sentinel monitor` must precede every other `sentinel` line that names the master. */
-function writeSentinelConfig(
-  node: NodeState,
-  masterName: string,
-  masterPort: number,
-  extra: readonly string[],
-): void {
-  const shared = readFileSync(join(confDir, 'sentinel.conf'), 'utf8').replaceAll(
-    ' mymaster ',
-    ` ${masterName} `,
-  );
-  const local = [
-    `port ${node.port}`,
-    `bind ${host}`,
-    `dir ${node.dir}`,
-    `sentinel announce-ip ${host}`,
-  ];
-  const monitor = `sentinel monitor ${masterName} ${host} ${masterPort} 2`;
-  writeFileSync(configPath(node), [monitor, shared, ...local, ...extra, ''].join('\n'));
-}
-
-function configPath(node: NodeState): string {
-  return join(node.dir, node.role === 'sentinel' ? 'sentinel.conf' : 'redis.conf');
 }
 
 function launch(node: NodeState): ChildProcess {
@@ -338,8 +388,19 @@ async function waitFor(what: string, condition: () => Promise<boolean>): Promise
   throw new Error(`timed out after ${readyTimeoutMs} ms waiting until ${what}`);
 }
 
+/** Throws naming the first port something else already listens on. */
+async function assertPortsFree(ports: readonly number[]): Promise<void> {
+  for (const port of ports) {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', () => reject(new Error(`port ${port} is taken; stop what uses it`)));
+      server.listen(port, host, () => server.close(() => resolve()));
+    });
+  }
+}
+
 /** Ports the kernel hands out for port 0, released again for the nodes to bind. */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => {
       const server = createServer();
