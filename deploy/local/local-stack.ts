@@ -155,6 +155,10 @@ export class LocalStack {
     }
   }
 
+  // TODO(chaos): isolate-master (a master cut off from sentinels and replicas while clients
+  // still reach it) needs every Redis node in its own network namespace at its own address
+  // (`ip netns` + veth into a bridge, iproute2); the launcher binds loopback only so far.
+
   /** Fault: graceful stop of every Redis node, then a start on their data and last roles. */
   async restartRedis(): Promise<void> {
     await this.topology.stop();
