@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Brings a fresh clone to the point where `npm start` and `npm test` can run: npm packages
-// when they are missing or older than the lockfile, and the Debian packages the product
-// runs (redis-server, redis-sentinel). Plain Node with no dependencies, because it runs
-// before anything is installed.
+// when they are missing or older than the lockfile, and the Debian packages that the product
+// runs (redis-server, redis-sentinel) and its chaos tests use (iproute2). Plain Node with no
+// dependencies, because it runs before anything is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const systemPackages = [
   { binary: 'redis-server', debianPackage: 'redis-server' },
   { binary: 'redis-sentinel', debianPackage: 'redis-sentinel' },
+  // `ip netns` and veth pairs, for the chaos test that isolates the master.
+  { binary: 'ip', debianPackage: 'iproute2' },
 ];
 
 function log(message) {
