@@ -21,7 +21,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // Close the store's connections too, or they would keep the failed process alive.
+    await app.close();
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -52,6 +52,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
 
+  // Keys first: a bad key stops the start before any connection to the store is opened.
+  const keys = await resolveSigningKeys(config, app.log);
   const metrics = createMetrics();
   const opened = await openStorage(app, options.storage, metrics.registry);
   const storage = timedStorage(opened, (operation, seconds) =>
@@ -62,7 +64,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     storage,
     passwords: new PasswordHasher(),
     accessTokens: new AccessTokens({
-      keys: await resolveSigningKeys(config, app.log),
+      keys,
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
       ttlSeconds: config.accessTokenTtlSeconds,
