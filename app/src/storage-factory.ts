@@ -45,7 +45,7 @@ export function durabilityGuarantee(config: RedisConfig): string {
   if (config.waitReplicas === 0) {
     return `redis ${where}: writes are only as durable as this server's AOF`;
   }
-  return `redis ${where}: security-critical writes acknowledged after ${config.waitReplicas} replica(s) confirm`;
+  return `redis ${where}: writes acknowledged after ${config.waitReplicas} replica(s) confirm`;
 }
 
 function durabilityFacts(config: RedisConfig) {

@@ -45,7 +45,7 @@ describe('durabilityGuarantee', () => {
   it('names the replicas a sentinel deployment waits for', () => {
     const config = parseRedisConfig({ REDIS_SENTINELS: 'a:1,b:2,c:3' });
     expect(durabilityGuarantee(config)).toBe(
-      'redis sentinel: security-critical writes acknowledged after 1 replica(s) confirm',
+      'redis sentinel: writes acknowledged after 1 replica(s) confirm',
     );
   });
 

@@ -60,6 +60,9 @@ export class RedisSessionRepository implements SessionRepository {
       );
       await scripts.createSession.run(client, tokenKeys, tokenArgs);
     });
+    // A login acknowledged to the client must not vanish in a failover: a session that did
+    // would log its user out, and its refresh token would look unknown.
+    await this.connection.confirmDurable('create session');
   }
 
   async findLive(sessionId: string, now: number): Promise<Session | null> {

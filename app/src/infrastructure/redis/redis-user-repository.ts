@@ -28,7 +28,11 @@ export class RedisUserRepository implements UserRepository {
       // A retry of our own claim finds the email already pointing at this user.
       return (await client.get(emailKey)) === user.id;
     });
-    if (claimed) return;
+    if (claimed) {
+      // An account acknowledged to its owner must survive a failover like a logout does.
+      await this.connection.confirmDurable('create user');
+      return;
+    }
 
     await this.connection.run('undo user record', (client) => client.del(userKey));
     throw new EmailAlreadyTaken();
