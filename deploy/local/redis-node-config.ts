@@ -20,6 +20,14 @@ export interface NodePlace {
   readonly role: NodeRole;
   readonly port: number;
   readonly dir: string;
+  /** The address it binds and announces: loopback, or its own in a network namespace. */
+  readonly host: string;
+}
+
+/** Where a server replicates from, or the master a sentinel monitors. */
+export interface Address {
+  readonly host: string;
+  readonly port: number;
 }
 
 /** Written at the first start; read by every later start on the same data directory. */
@@ -37,17 +45,18 @@ export function configPath(node: NodePlace): string {
 /** Shared settings, then the node's own lines; later lines override earlier ones. */
 export function writeServerConfig(
   node: NodePlace,
-  masterPort: number | undefined,
+  master: Address | undefined,
   extra: readonly string[],
 ): void {
   const shared = readFileSync(join(confDir, 'redis.conf'), 'utf8');
   const local = [
     `port ${node.port}`,
-    `bind ${loopback}`,
+    `bind ${node.host}`,
+    ...outsideLoopback(node),
     `dir ${node.dir}`,
-    `replica-announce-ip ${loopback}`,
+    `replica-announce-ip ${node.host}`,
   ];
-  const replicaOf = masterPort === undefined ? [] : [`replicaof ${loopback} ${masterPort}`];
+  const replicaOf = master === undefined ? [] : [`replicaof ${master.host} ${master.port}`];
   writeFileSync(configPath(node), [shared, ...local, ...replicaOf, ...extra, ''].join('\n'));
 }
 
@@ -55,7 +64,7 @@ export function writeServerConfig(
 export function writeSentinelConfig(
   node: NodePlace,
   masterName: string,
-  masterPort: number,
+  master: Address,
   extra: readonly string[],
 ): void {
   const shared = readFileSync(join(confDir, 'sentinel.conf'), 'utf8').replaceAll(
@@ -64,12 +73,35 @@ export function writeSentinelConfig(
   );
   const local = [
     `port ${node.port}`,
-    `bind ${loopback}`,
+    `bind ${node.host}`,
+    ...outsideLoopback(node),
     `dir ${node.dir}`,
-    `sentinel announce-ip ${loopback}`,
+    `sentinel announce-ip ${node.host}`,
   ];
-  const monitor = `sentinel monitor ${masterName} ${loopback} ${masterPort} 2`;
+  const monitor = `sentinel monitor ${masterName} ${master.host} ${master.port} 2`;
   writeFileSync(configPath(node), [monitor, shared, ...local, ...extra, ''].join('\n'));
+}
+
+/**
+ * Whether a sentinel's own (possibly rewritten) config monitors `master` at that address; a
+ * sentinel last run at other addresses (a network lab of an earlier run) needs a new file.
+ */
+export function sentinelMonitors(node: NodePlace, masterName: string, master: Address): boolean {
+  const path = configPath(node);
+  if (!existsSync(path)) return false;
+  const monitor = `sentinel monitor ${masterName} ${master.host} ${master.port} `;
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .some((line) => line.startsWith(monitor));
+}
+
+/**
+ * Protected mode refuses every client but loopback while no password is set. A node on its
+ * own address in a network namespace is reachable only through the run's private bridge,
+ * and the service reaches it from there.
+ */
+function outsideLoopback(node: NodePlace): string[] {
+  return node.host === loopback ? [] : ['protected-mode no'];
 }
 
 export function writeLayout(dataDir: string, layout: TopologyLayout): void {

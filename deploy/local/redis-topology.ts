@@ -3,7 +3,9 @@
  * replicas watched by three sentinels (quorum 2). Every node starts from the shared
  * settings in deploy/redis/*.conf plus only the lines that depend on where it runs (port,
  * bind, dir, replicaof, `sentinel monitor`, announce address). Used by the storage tests,
- * by `npm start` and by chaos tests, so it imports nothing from the service.
+ * by `npm start` and by chaos tests, so it imports nothing from the service. A chaos test
+ * may place each node in a network namespace of its own (`network`) to cut links between
+ * them; the launcher then runs it through `ip netns exec` on that namespace's address.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -11,11 +13,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type Address,
   configPath,
-  loopback as host,
   lastKnownMaster,
+  loopback,
   type NodeRole,
   readLayout,
+  sentinelMonitors,
   writeLayout,
   writeSentinelConfig,
   writeServerConfig,
@@ -32,6 +36,8 @@ export interface RedisNode {
   /** The role the node started with; after a failover ask the sentinels (`currentMaster`). */
   readonly role: NodeRole;
   readonly port: number;
+  /** Address it listens on: 127.0.0.1, or its own inside its network namespace. */
+  readonly host: string;
   /** Data directory; holds the node's config file, AOF/RDB files and its log. */
   readonly dir: string;
   /** Pid of the running process, undefined while stopped. */
@@ -45,6 +51,13 @@ export interface TopologyOptions {
   readonly redisLines?: readonly string[];
   /** Extra lines for every sentinel, for example a shorter down-after in a failover test. */
   readonly sentinelLines?: readonly string[];
+  /** Runs each node in its own network namespace at its own address; loopback when absent. */
+  readonly network?: NodeNetwork;
+}
+
+/** Where each node runs when not on loopback (deploy/local/network-lab.ts provides one). */
+export interface NodeNetwork {
+  placement(name: string): { readonly host: string; readonly netns: string };
 }
 
 export interface ReplicatedOptions extends TopologyOptions {
@@ -58,6 +71,9 @@ interface NodeState {
   name: string;
   role: NodeRole;
   port: number;
+  host: string;
+  /** Network namespace it runs in; undefined on loopback. */
+  netns: string | undefined;
   dir: string;
   process: ChildProcess | undefined;
 }
@@ -84,10 +100,11 @@ export class RedisTopology {
   }
 
   get nodes(): RedisNode[] {
-    return this.#nodes.map(({ name, role, port, dir, process }) => ({
+    return this.#nodes.map(({ name, role, port, host, dir, process }) => ({
       name,
       role,
       port,
+      host,
       dir,
       pid: process?.pid,
     }));
@@ -104,22 +121,23 @@ export class RedisTopology {
 
   /** `redis://` URL of the first server: the standalone server or the initial master. */
   get url(): string {
-    return `redis://${host}:${this.#nodes[0]?.port}`;
+    const first = this.#nodes[0];
+    return `redis://${first?.host}:${first?.port}`;
   }
 
   /** `host:port,...` of the sentinels, the form REDIS_SENTINELS takes. */
   get sentinelList(): string {
-    return this.sentinels.map((node) => `${host}:${node.port}`).join(',');
+    return this.sentinels.map((node) => `${node.host}:${node.port}`).join(',');
   }
 
   /** The master's port as the first answering sentinel reports it. */
   async currentMaster(): Promise<number> {
     for (const sentinel of this.sentinels) {
-      const reply = await cli(sentinel.port, [
-        'SENTINEL',
-        'get-master-addr-by-name',
-        this.masterName,
-      ]);
+      const reply = await cli(
+        sentinel.port,
+        ['SENTINEL', 'get-master-addr-by-name', this.masterName],
+        sentinel.host,
+      );
       const port = Number(reply?.split('\n')[1]);
       if (Number.isInteger(port) && port > 0) return port;
     }
@@ -164,7 +182,7 @@ export class RedisTopology {
     const node = this.#find(name);
     if (node.process !== undefined) throw new Error(`${name} is still running`);
     node.process = launch(node);
-    await waitFor(`${name} answers PING`, async () => (await cli(node.port, ['PING'])) === 'PONG');
+    await waitFor(`${name} answers PING`, async () => (await cliAt(node, ['PING'])) === 'PONG');
   }
 
   /**
@@ -175,8 +193,11 @@ export class RedisTopology {
     const node = this.#find(name);
     const masterPort = await this.currentMaster();
     if (masterPort === node.port) throw new Error(`${name} is the master the sentinels name`);
+    const master = this.#nodes.find((candidate) => candidate.port === masterPort);
+    if (master === undefined)
+      throw new Error(`the sentinels name an unknown master :${masterPort}`);
     node.role = 'replica';
-    writeServerConfig(node, masterPort, readLayout(this.dataDir)?.redisLines ?? []);
+    writeServerConfig(node, master, readLayout(this.dataDir)?.redisLines ?? []);
     await this.restartNode(name);
   }
 
@@ -188,7 +209,7 @@ export class RedisTopology {
   async stop(): Promise<void> {
     await Promise.all(this.sentinels.map((node) => this.stopNode(node.name)));
     const running = this.servers.filter((node) => node.pid !== undefined);
-    const roles = await Promise.all(running.map((node) => cli(node.port, ['ROLE'])));
+    const roles = await Promise.all(running.map((node) => cliAt(node, ['ROLE'])));
     const isMaster = (index: number) => roles[index]?.startsWith('master') === true;
     await Promise.all(running.filter((_, i) => isMaster(i)).map((n) => this.stopNode(n.name)));
     await Promise.all(running.filter((_, i) => !isMaster(i)).map((n) => this.stopNode(n.name)));
@@ -211,13 +232,13 @@ export class RedisTopology {
 export async function startStandalone(options: TopologyOptions = {}): Promise<RedisTopology> {
   const { dataDir, owned } = prepareDataDir(options.dataDir);
   const [port] = await freePorts(1);
-  const node = newNode('redis-0', 'master', port as number, dataDir);
+  const node = newNode('redis-0', 'master', port as number, dataDir, options.network);
   writeServerConfig(node, undefined, ['min-replicas-to-write 0', ...(options.redisLines ?? [])]);
 
   const topology = new RedisTopology(dataDir, owned, [node], '');
   try {
     node.process = launch(node);
-    await waitFor('redis-0 answers PING', async () => (await cli(node.port, ['PING'])) === 'PONG');
+    await waitFor('redis-0 answers PING', async () => (await cliAt(node, ['PING'])) === 'PONG');
     return topology;
   } catch (error) {
     await topology.stop();
@@ -232,22 +253,17 @@ export async function startReplicated(options: ReplicatedOptions = {}): Promise<
   const { dataDir, owned } = prepareDataDir(options.dataDir);
   const ports = await freePorts(replicaCount + 4);
 
-  const servers = Array.from({ length: replicaCount + 1 }, (_, index) =>
-    newNode(`redis-${index}`, index === 0 ? 'master' : 'replica', ports[index] as number, dataDir),
-  );
-  const sentinels = [0, 1, 2].map((index) =>
-    newNode(`sentinel-${index}`, 'sentinel', ports[replicaCount + 1 + index] as number, dataDir),
-  );
-  const masterPort = servers[0]?.port as number;
+  const nodes = replicatedNodeNames(replicaCount).map((name, index) => {
+    const role = name.startsWith('sentinel') ? 'sentinel' : index === 0 ? 'master' : 'replica';
+    return newNode(name, role, ports[index] as number, dataDir, options.network);
+  });
+  const master = nodes[0] as NodeState;
   const redisLines = options.redisLines ?? [];
   const sentinelLines = options.sentinelLines ?? [];
-  for (const server of servers) {
-    writeServerConfig(server, server.role === 'replica' ? masterPort : undefined, redisLines);
+  for (const node of nodes) {
+    if (node.role === 'sentinel') writeSentinelConfig(node, masterName, master, sentinelLines);
+    else writeServerConfig(node, node.role === 'replica' ? master : undefined, redisLines);
   }
-  for (const sentinel of sentinels) {
-    writeSentinelConfig(sentinel, masterName, masterPort, sentinelLines);
-  }
-  const nodes = [...servers, ...sentinels];
   writeLayout(dataDir, { masterName, nodes: nodes.map(placeOf), redisLines, sentinelLines });
 
   return bringUp(new RedisTopology(dataDir, owned, nodes, masterName));
@@ -259,26 +275,38 @@ export async function startReplicated(options: ReplicatedOptions = {}): Promise<
  * failover it is no longer redis-0), so an old master never comes back as master over the
  * newer data of its successor. Sentinels keep the config files they rewrote themselves.
  */
-export async function resumeReplicated(dataDir: string): Promise<RedisTopology> {
+export async function resumeReplicated(
+  dataDir: string,
+  network?: NodeNetwork,
+): Promise<RedisTopology> {
   const layout = readLayout(dataDir);
   if (layout === undefined) throw new Error(`${dataDir} holds no topology to resume`);
-  const places = layout.nodes.map((place) => newNode(place.name, place.role, place.port, dataDir));
+  const places = layout.nodes.map((place) =>
+    newNode(place.name, place.role, place.port, dataDir, network),
+  );
   const sentinels = places.filter((node) => node.role === 'sentinel');
   const initialMaster = places.find((node) => node.role === 'master');
   const masterPort = lastKnownMaster(sentinels, layout.masterName) ?? initialMaster?.port;
-  if (masterPort === undefined) throw new Error(`${dataDir}: no master in the layout`);
+  const master = places.find((node) => node.port === masterPort);
+  if (master === undefined) throw new Error(`${dataDir}: no master in the layout`);
 
   const nodes = places.map((node): NodeState => {
-    if (node.role === 'sentinel') return node;
-    const role = node.port === masterPort ? 'master' : 'replica';
+    if (node.role === 'sentinel') {
+      // Kept as the sentinel rewrote it, unless it names the master at another address.
+      if (!sentinelMonitors(node, layout.masterName, master)) {
+        writeSentinelConfig(node, layout.masterName, master, layout.sentinelLines);
+      }
+      return node;
+    }
+    const role = node.port === master.port ? 'master' : 'replica';
     writeServerConfig(
       { ...node, role },
-      role === 'replica' ? masterPort : undefined,
+      role === 'replica' ? master : undefined,
       layout.redisLines,
     );
     return { ...node, role };
   });
-  await assertPortsFree(nodes.map((node) => node.port));
+  await assertPortsFree(nodes.filter((node) => node.netns === undefined).map((node) => node.port));
 
   return bringUp(new RedisTopology(dataDir, false, nodes, layout.masterName));
 }
@@ -287,7 +315,9 @@ export async function resumeReplicated(dataDir: string): Promise<RedisTopology> 
 export async function openReplicated(
   options: ReplicatedOptions & { dataDir: string },
 ): Promise<RedisTopology> {
-  if (readLayout(options.dataDir) !== undefined) return resumeReplicated(options.dataDir);
+  if (readLayout(options.dataDir) !== undefined) {
+    return resumeReplicated(options.dataDir, options.network);
+  }
   return startReplicated(options);
 }
 
@@ -300,13 +330,13 @@ async function bringUp(topology: RedisTopology): Promise<RedisTopology> {
   try {
     for (const server of servers) server.process = launch(server);
     await waitFor('replication links up', async () => {
-      const infos = await Promise.all(replicas.map((s) => cli(s.port, ['INFO', 'replication'])));
+      const infos = await Promise.all(replicas.map((s) => cliAt(s, ['INFO', 'replication'])));
       return infos.every((info) => info?.includes('master_link_status:up') === true);
     });
     for (const sentinel of sentinels) sentinel.process = launch(sentinel);
     await waitFor('sentinels know the master, its replicas and each other', async () => {
       const views = await Promise.all(
-        sentinels.map((s) => cli(s.port, ['SENTINEL', 'master', masterName])),
+        sentinels.map((s) => cliAt(s, ['SENTINEL', 'master', masterName])),
       );
       return views.every(
         (view) =>
@@ -334,16 +364,35 @@ function prepareDataDir(dataDir: string | undefined): { dataDir: string; owned: 
   return { dataDir: mkdtempSync(join(tmpdir(), 'redis-topology-')), owned: true };
 }
 
-function newNode(name: string, role: NodeRole, port: number, parent: string): NodeState {
-  const dir = join(parent, name);
-  mkdirSync(dir, { recursive: true });
-  return { name, role, port, dir, process: undefined };
+/** Node names of a replicated topology: servers first (redis-0 the first master), sentinels. */
+export function replicatedNodeNames(replicas: number): string[] {
+  const servers = Array.from({ length: replicas + 1 }, (_, index) => `redis-${index}`);
+  return [...servers, 'sentinel-0', 'sentinel-1', 'sentinel-2'];
 }
 
+function newNode(
+  name: string,
+  role: NodeRole,
+  port: number,
+  parent: string,
+  network: NodeNetwork | undefined,
+): NodeState {
+  const dir = join(parent, name);
+  mkdirSync(dir, { recursive: true });
+  const place = network?.placement(name);
+  const host = place?.host ?? loopback;
+  return { name, role, port, host, netns: place?.netns, dir, process: undefined };
+}
+
+/** `ip netns exec` replaces itself with the binary, so the child's pid is the node's pid. */
 function launch(node: NodeState): ChildProcess {
   const binary = node.role === 'sentinel' ? 'redis-sentinel' : 'redis-server';
   const log = openSync(join(node.dir, 'node.log'), 'a');
-  const child = spawn(binary, [configPath(node)], { stdio: ['ignore', log, log] });
+  const [command, args] =
+    node.netns === undefined
+      ? [binary, [configPath(node)]]
+      : ['ip', ['netns', 'exec', node.netns, binary, configPath(node)]];
+  const child = spawn(command, args, { stdio: ['ignore', log, log] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   return child;
@@ -360,8 +409,15 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** One command through redis-cli; undefined when the node does not answer in time. */
-export function cli(port: number, args: readonly string[]): Promise<string | undefined> {
+/**
+ * One command through redis-cli (at 127.0.0.1 unless `host` says otherwise); undefined when
+ * the node does not answer in time. An error reply comes back as its text.
+ */
+export function cli(
+  port: number,
+  args: readonly string[],
+  host = loopback,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(
       'redis-cli',
@@ -370,6 +426,10 @@ export function cli(port: number, args: readonly string[]): Promise<string | und
       (error, stdout) => resolve(error ? undefined : stdout.trim()),
     );
   });
+}
+
+export function cliAt(node: Address, args: readonly string[]): Promise<string | undefined> {
+  return cli(node.port, args, node.host);
 }
 
 /** A numeric field of a `SENTINEL master` reply (alternating name and value lines). */
@@ -394,7 +454,7 @@ async function assertPortsFree(ports: readonly number[]): Promise<void> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', () => reject(new Error(`port ${port} is taken; stop what uses it`)));
-      server.listen(port, host, () => server.close(() => resolve()));
+      server.listen(port, loopback, () => server.close(() => resolve()));
     });
   }
 }
@@ -406,7 +466,7 @@ export async function freePorts(count: number): Promise<number[]> {
       const server = createServer();
       return new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(0, host, () => resolve(server));
+        server.listen(0, loopback, () => resolve(server));
       });
     }),
   );

@@ -23,8 +23,9 @@ export interface StackStatus {
 
 export async function readStatus(endpoints: StackEndpoints): Promise<StackStatus> {
   const master = await masterAddress(endpoints);
-  const port = Number(master?.split(':')[1]);
-  const info = master === undefined ? undefined : await cli(port, ['INFO', 'replication']);
+  const [host, port] = master?.split(':') ?? [];
+  const info =
+    master === undefined ? undefined : await cli(Number(port), ['INFO', 'replication'], host);
   const apps = await Promise.all(
     endpoints.apps.map(async (url) => ({ url, ready: await isReady(url) })),
   );
@@ -48,8 +49,9 @@ export function statusShape(status: StackStatus): string {
 
 async function masterAddress(endpoints: StackEndpoints): Promise<string | undefined> {
   for (const sentinel of endpoints.sentinels) {
-    const port = Number(sentinel.split(':')[1]);
-    const reply = await cli(port, ['SENTINEL', 'get-master-addr-by-name', endpoints.masterName]);
+    const [sentinelHost, port] = sentinel.split(':');
+    const ask = ['SENTINEL', 'get-master-addr-by-name', endpoints.masterName];
+    const reply = await cli(Number(port), ask, sentinelHost);
     const [host, masterPort] = reply?.split('\n') ?? [];
     if (host !== undefined && masterPort !== undefined) return `${host}:${masterPort}`;
   }

@@ -1,8 +1,10 @@
 /**
  * Traffic for chaos tests: workers log in, refresh and log out across every instance while a
  * fault runs, and remember what the service acknowledged. Afterwards each acknowledgement
- * is checked against the live system: a session is still valid, a logout still refused, a
- * rotated refresh token still spent. An acknowledgement that does not hold is lost.
+ * is checked against the live system: a session still listed and valid, a logout still
+ * refused, a rotated refresh token still spent. An acknowledgement that does not hold is
+ * lost; so is one a later step of the run finds broken (a freshly issued refresh token
+ * refused with 401 means the login or rotation that issued it is gone).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -27,7 +29,11 @@ export interface TrafficReport {
   readonly failed: number;
   /** Acknowledged operations the live system no longer honours (must be 0). */
   readonly lost: number;
+  /** Of those, acknowledged logouts whose access token works again (a security hole). */
+  readonly lostRevocations: number;
   readonly lostDetails: string[];
+  /** Sessions whose state was checked afterwards (live, logged out, or rotation unknown). */
+  readonly checkedSessions: number;
   /** Longest time from a failed write to the next acknowledged one, in ms. */
   readonly longestWriteOutageMs: number;
   /** Longest single acknowledged operation, in ms: how long a failover held callers. */
@@ -42,15 +48,23 @@ interface Tokens {
 
 /** What one acknowledged login led to; checked at the end. */
 interface TrackedSession {
+  readonly id: string;
   tokens: Tokens;
   /** Refresh tokens the service acknowledged as rotated: each must stay spent. */
   spent: string[];
-  state: 'live' | 'logged-out' | 'uncertain';
+  /**
+   * rotation-unknown: a refresh got no clear answer, so which refresh token is current is
+   * unknown, but the session must still exist. logout-unknown: a logout got no clear answer.
+   * lost: found broken during the run (already counted).
+   */
+  state: 'live' | 'logged-out' | 'rotation-unknown' | 'logout-unknown' | 'lost';
 }
 
 export class TrafficChecker {
   readonly records: OperationRecord[] = [];
   readonly #sessions: TrackedSession[] = [];
+  /** Acknowledgements a later step of the run already found broken. */
+  readonly #lostDuringRun: string[] = [];
   #running = false;
   #loops: Promise<void>[] = [];
   #calls = 0;
@@ -87,18 +101,32 @@ export class TrafficChecker {
    * out: the access token is refused. Rotated: every spent refresh token is refused.
    */
   async verify(): Promise<TrafficReport> {
-    const lostDetails: string[] = [];
+    const lostDetails = [...this.#lostDuringRun];
+    let lostRevocations = 0;
     const expect = async (what: string, path: string, body: object | undefined, auth?: string) => {
-      const status = await this.#settled(path, body, auth);
+      const { status } = await this.#settled(path, body, auth);
       const wanted = what === 'valid' ? status === 200 : status === 401;
       if (!wanted) lostDetails.push(`${path} expected ${what}, got ${status}`);
+      return wanted;
     };
 
     // Read-only checks first: presenting a spent refresh token revokes its session.
     for (const session of this.#sessions) {
       const auth = session.tokens.accessToken;
       if (session.state === 'live') await expect('valid', '/v1/me', undefined, auth);
-      if (session.state === 'logged-out') await expect('refused', '/v1/me', undefined, auth);
+      if (session.state === 'logged-out') {
+        if (!(await expect('refused', '/v1/me', undefined, auth))) lostRevocations += 1;
+      }
+    }
+    // Access tokens are checked without a storage round trip, so a session lost from Redis
+    // shows only in the user's session list.
+    for (const session of this.#sessions) {
+      if (session.state !== 'live' && session.state !== 'rotation-unknown') continue;
+      const listed = await this.#settled('/v1/sessions', undefined, session.tokens.accessToken);
+      const ids = (listed.body?.sessions as { id?: string }[] | undefined)?.map((s) => s.id);
+      if (listed.status !== 200 || !ids?.includes(session.id)) {
+        lostDetails.push(`acknowledged login: session not listed (status ${listed.status})`);
+      }
     }
     // The current refresh token of a live session still works (it rotates it: last use).
     for (const session of this.#sessions) {
@@ -106,6 +134,7 @@ export class TrafficChecker {
       await expect('valid', '/v1/sessions/refresh', { refreshToken: session.tokens.refreshToken });
     }
     for (const session of this.#sessions) {
+      if (session.state === 'lost') continue; // counted once; the rest of it proves nothing
       for (const refreshToken of session.spent) {
         await expect('refused', '/v1/sessions/refresh', { refreshToken });
       }
@@ -117,7 +146,10 @@ export class TrafficChecker {
       retryable: count('retryable'),
       failed: count('failed'),
       lost: lostDetails.length,
+      lostRevocations,
       lostDetails,
+      checkedSessions: this.#sessions.filter((session) => session.state !== 'logout-unknown')
+        .length,
       longestWriteOutageMs: longestOutage(this.records),
       longestAcknowledgedMs: Math.max(
         0,
@@ -135,8 +167,13 @@ export class TrafficChecker {
   async #work(user: { email: string; password: string }): Promise<void> {
     while (this.#running) {
       const login = await this.#record('login', 'POST', '/v1/sessions', user);
-      if (login.tokens === undefined) continue;
-      const session: TrackedSession = { tokens: login.tokens, spent: [], state: 'live' };
+      if (login.tokens === undefined || login.sessionId === undefined) continue;
+      const session: TrackedSession = {
+        id: login.sessionId,
+        tokens: login.tokens,
+        spent: [],
+        state: 'live',
+      };
       this.#sessions.push(session);
 
       for (let round = 0; round < 2 && this.#running; round += 1) {
@@ -144,9 +181,16 @@ export class TrafficChecker {
         const refresh = await this.#record('refresh', 'POST', '/v1/sessions/refresh', {
           refreshToken: presented,
         });
+        if (refresh.status === 401) {
+          // Never presented before, so only a lost login or rotation explains a refusal.
+          const issuer = round === 0 ? 'login' : 'refresh';
+          this.#lostDuringRun.push(`acknowledged ${issuer}: its refresh token was refused`);
+          session.state = 'lost';
+          break;
+        }
         if (refresh.tokens === undefined) {
-          // The rotation may or may not have happened: nothing certain is left to check.
-          session.state = 'uncertain';
+          // The rotation may or may not have happened; the session itself must remain.
+          session.state = 'rotation-unknown';
           break;
         }
         session.spent.push(presented);
@@ -161,7 +205,7 @@ export class TrafficChecker {
         undefined,
         session.tokens.accessToken,
       );
-      session.state = logout.outcome === 'acknowledged' ? 'logged-out' : 'uncertain';
+      session.state = logout.outcome === 'acknowledged' ? 'logged-out' : 'logout-unknown';
     }
   }
 
@@ -171,7 +215,7 @@ export class TrafficChecker {
     path: string,
     body: object | undefined,
     auth?: string,
-  ): Promise<{ outcome: Outcome; tokens?: Tokens }> {
+  ): Promise<{ outcome: Outcome; status: number; tokens?: Tokens; sessionId?: string }> {
     const startedAt = Date.now();
     const response = await this.#call(method, path, body, auth);
     const outcome = classify(response);
@@ -182,21 +226,24 @@ export class TrafficChecker {
       endedAt: Date.now(),
       detail: `${response.status} ${response.code ?? ''}`.trim(),
     });
-    const tokens = response.body as Partial<Tokens> | undefined;
-    if (outcome !== 'acknowledged' || typeof tokens?.refreshToken !== 'string') return { outcome };
-    return { outcome, tokens: tokens as Tokens };
+    const status = response.status;
+    const tokens = response.body as (Partial<Tokens> & { sessionId?: unknown }) | undefined;
+    if (outcome !== 'acknowledged' || typeof tokens?.refreshToken !== 'string') {
+      return { outcome, status };
+    }
+    const sessionId = typeof tokens.sessionId === 'string' ? tokens.sessionId : undefined;
+    return { outcome, status, tokens: tokens as Tokens, sessionId };
   }
 
   /** A check's answer once the system answers something other than 503 (bounded retries). */
-  async #settled(path: string, body: object | undefined, auth?: string): Promise<number> {
-    let status = 0;
-    for (let attempt = 0; attempt < 40; attempt += 1) {
-      const method = body === undefined ? 'GET' : 'POST';
-      status = (await this.#call(method, path, body, auth)).status;
-      if (status !== 503 && status !== 0) return status;
+  async #settled(path: string, body: object | undefined, auth?: string) {
+    let response = await this.#call(body === undefined ? 'GET' : 'POST', path, body, auth);
+    for (let attempt = 1; attempt < 40; attempt += 1) {
+      if (response.status !== 503 && response.status !== 0) return response;
       await new Promise((resolve) => setTimeout(resolve, 250));
+      response = await this.#call(body === undefined ? 'GET' : 'POST', path, body, auth);
     }
-    return status;
+    return response;
   }
 
   /** One request to the next instance in turn; status 0 when no answer came. */
