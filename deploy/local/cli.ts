@@ -3,9 +3,10 @@
  * `status` and `down` act on it from another terminal, and the fault subcommands ask the
  * running `up` to inject a fault through its control socket in `.local/`.
  *
- *   tsx deploy/local/cli.ts up [--instances N] [--dir PATH]
+ *   tsx deploy/local/cli.ts up [--instances N] [--dir PATH] [--netns]
  *   tsx deploy/local/cli.ts status | down
  *   tsx deploy/local/cli.ts kill-master | pause-master | restart-redis | restart-apps
+ *   tsx deploy/local/cli.ts isolate-master [--seconds S]   (needs `up --netns`)
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import {
   LocalStack,
   pidsFile,
+  removeRecordedLab,
   type StackEndpoints,
   type StackPids,
   stackFile,
@@ -26,7 +28,15 @@ const statusEveryMs = 2_000;
 const quietStatusMs = 60_000;
 const downTimeoutMs = 30_000;
 
-const faults = ['kill-master', 'pause-master', 'restart-redis', 'restart-apps'] as const;
+const faults = [
+  'kill-master',
+  'pause-master',
+  'isolate-master',
+  'restart-redis',
+  'restart-apps',
+] as const;
+/** How long isolate-master holds the partition at least, and at most (it always heals). */
+const isolationSeconds = { default: 15, max: 120 };
 type Fault = (typeof faults)[number];
 
 const { positionals, values } = parseArgs({
@@ -34,6 +44,8 @@ const { positionals, values } = parseArgs({
   options: {
     instances: { type: 'string', default: '2' },
     dir: { type: 'string', default: join(repoRoot, '.local') },
+    netns: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: String(isolationSeconds.default) },
   },
 });
 const command = positionals[0] ?? 'up';
@@ -50,8 +62,16 @@ async function up(): Promise<void> {
     await down(); // what a killed `up` left behind
   }
 
-  console.log(`starting 3 redis-server, 3 redis-sentinel and ${instances} instances in ${dir}`);
-  const stack = await LocalStack.start({ dir, instances, appEnv: { LOG_LEVEL: 'warn' } });
+  const where = values.netns ? 'each in its own network namespace' : 'on loopback';
+  console.log(
+    `starting 3 redis-server, 3 redis-sentinel (${where}) and ${instances} instances in ${dir}`,
+  );
+  const stack = await LocalStack.start({
+    dir,
+    instances,
+    network: values.netns,
+    appEnv: { LOG_LEVEL: 'warn' },
+  });
   printSummary(stack.endpoints(), (await stack.master()).port);
 
   let busy: Promise<unknown> = Promise.resolve();
@@ -96,7 +116,8 @@ async function up(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-async function runControl(stack: LocalStack, request: string): Promise<string> {
+async function runControl(stack: LocalStack, line: string): Promise<string> {
+  const [request, argument] = line.split(' ');
   switch (request as Fault | 'down' | 'ping') {
     case 'ping':
       return 'pong';
@@ -104,6 +125,8 @@ async function runControl(stack: LocalStack, request: string): Promise<string> {
       return JSON.stringify(await stack.killMaster());
     case 'pause-master':
       return JSON.stringify(await stack.pauseMaster());
+    case 'isolate-master':
+      return JSON.stringify(await stack.isolateMaster({ holdMs: Number(argument) * 1_000 }));
     case 'restart-redis':
       await stack.restartRedis();
       return 'every redis node restarted';
@@ -113,7 +136,7 @@ async function runControl(stack: LocalStack, request: string): Promise<string> {
     case 'down':
       return 'stopping';
     default:
-      return `unknown request ${request}`;
+      return `unknown request ${line}`;
   }
 }
 
@@ -180,6 +203,7 @@ async function down(): Promise<void> {
     await new Promise((resolvePromise) => setTimeout(resolvePromise, 200));
   }
   for (const pid of ours.filter(isAlive)) signal(pid, 'SIGKILL');
+  await removeRecordedLab(dir); // namespaces a killed `up --netns` left, by their names
   rmSync(pidsFile(dir), { force: true });
   rmSync(stackFile(dir), { force: true });
   console.log('stack stopped');
@@ -217,6 +241,14 @@ async function main(): Promise<void> {
   if (command === 'up') return up();
   if (command === 'status') return status();
   if (command === 'down') return down();
+  if (command === 'isolate-master') {
+    const seconds = Number(values.seconds);
+    if (!(seconds >= 0 && seconds <= isolationSeconds.max)) {
+      throw new Error(`--seconds: expected 0 to ${isolationSeconds.max}`);
+    }
+    console.log(await ask(`${command} ${seconds}`));
+    return;
+  }
   if ((faults as readonly string[]).includes(command)) {
     console.log(await ask(command));
     return;
