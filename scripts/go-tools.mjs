@@ -6,7 +6,8 @@
 //   const helm = ensureGoTool({ name: 'helm', module: 'helm.sh/helm/v4/cmd/helm', version: 'v4.3.2' });
 //
 // A stamp file beside the binary records module@version, so changing the pin rebuilds rather
-// than running a stale binary. From a shell: `node scripts/go-tools.mjs <name> <module> <version>`.
+// than running a stale binary. From a shell: `node scripts/go-tools.mjs <name> <module> <version>`,
+// or `node scripts/go-tools.mjs prepare` for every tool the tests use.
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -83,10 +84,27 @@ export function ensureLocalGoTool({ name, dir }) {
   return binary;
 }
 
+/** The Go tools the test suite runs, pinned here once; `prepare` builds them all. */
+export const testTools = {
+  helm: { name: 'helm', module: 'helm.sh/helm/v4/cmd/helm', version: 'v4.3.2' },
+  kubeCheck: { name: 'kube-check', dir: join(root, 'test', 'pulumi', 'kube-check') },
+};
+
+/** Builds every test tool; run before the tests, so no test spends minutes compiling. */
+export function prepareTestTools() {
+  ensureGoTool(testTools.helm);
+  ensureLocalGoTool(testTools.kubeCheck);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [name, module, version] = process.argv.slice(2);
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'prepare') {
+    prepareTestTools();
+    process.exit(0);
+  }
+  const [name, module, version] = [command, ...rest];
   if (!name || !module || !version) {
-    process.stderr.write('usage: node scripts/go-tools.mjs <name> <module> <version>\n');
+    process.stderr.write('usage: node scripts/go-tools.mjs prepare | <name> <module> <version>\n');
     process.exit(2);
   }
   process.stdout.write(`${ensureGoTool({ name, module, version })}\n`);

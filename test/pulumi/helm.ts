@@ -10,11 +10,8 @@ import { repoRoot } from './mocks.js';
 export const chartDir = `${repoRoot}charts/auth-service`;
 
 export async function helmBinary(): Promise<string> {
-  return (await goTools()).ensureGoTool({
-    name: 'helm',
-    module: 'helm.sh/helm/v4/cmd/helm',
-    version: 'v4.3.2',
-  });
+  const tools = await goTools();
+  return tools.ensureGoTool(tools.testTools.helm);
 }
 
 /** Runs helm with `args`; returns its output, throwing with stderr on failure. */

@@ -6,9 +6,19 @@ import { spawnSync } from 'node:child_process';
 import { stringify } from 'yaml';
 import { repoRoot } from './mocks.js';
 
+interface LocalGoTool {
+  name: string;
+  dir: string;
+}
+interface PinnedGoTool {
+  name: string;
+  module: string;
+  version: string;
+}
 interface GoTools {
-  ensureLocalGoTool(tool: { name: string; dir: string }): string;
-  ensureGoTool(tool: { name: string; module: string; version: string }): string;
+  ensureLocalGoTool(tool: LocalGoTool): string;
+  ensureGoTool(tool: PinnedGoTool): string;
+  testTools: { helm: PinnedGoTool; kubeCheck: LocalGoTool };
 }
 
 /** scripts/go-tools.mjs, loaded by path since it is plain JavaScript without types. */
@@ -55,10 +65,8 @@ async function schemaProblem(object: Record<string, unknown>): Promise<string | 
 
 async function strictProblems(objects: readonly Record<string, unknown>[]): Promise<string[]> {
   if (objects.length === 0) return [];
-  const checker = (await goTools()).ensureLocalGoTool({
-    name: 'kube-check',
-    dir: `${repoRoot}test/pulumi/kube-check`,
-  });
+  const tools = await goTools();
+  const checker = tools.ensureLocalGoTool(tools.testTools.kubeCheck);
   const stream = objects.map((object) => stringify(object)).join('---\n');
   const run = spawnSync(checker, [], { input: stream, encoding: 'utf8', timeout: 30_000 });
   if (run.status !== 0 && run.status !== 1) throw new Error(`kube-check failed: ${run.stderr}`);
