@@ -113,11 +113,19 @@ function observe(client: Redis, name: string, { logger, onEvent }: ConnectionHoo
   });
 }
 
-/** Errors after which the command certainly did not apply, so repeating it is always safe. */
+/**
+ * Errors after which the command certainly did not apply, so repeating it is always safe:
+ * the server refused it, or the client never wrote it (no offline queue: "isn't writeable").
+ */
 const notAppliedErrors =
-  /^(READONLY|LOADING|MASTERDOWN|NOREPLICAS|TRYAGAIN|CLUSTERDOWN)|isn't writeable|ECONNREFUSED|max retries per request|Connection is closed/;
-/** Errors after which the command may or may not have applied. */
-const ambiguousErrors = /timed out|ECONNRESET|EPIPE|ETIMEDOUT/;
+  /^(READONLY|LOADING|MASTERDOWN|NOREPLICAS|TRYAGAIN|CLUSTERDOWN)|isn't writeable|ECONNREFUSED/;
+/**
+ * Errors after which the command may or may not have applied. ioredis rejects a command it
+ * already wrote to a socket that then closed with "Reached the max retries per request
+ * limit" (maxRetriesPerRequest 0) or "Connection is closed": the server may have run it.
+ */
+const ambiguousErrors =
+  /timed out|ECONNRESET|EPIPE|ETIMEDOUT|max retries per request|Connection is closed/;
 
 export interface RunOptions {
   /** Repeat after an ambiguous fault too (safe for idempotent steps). Default true. */
@@ -219,6 +227,34 @@ export class RedisConnection {
   async close(): Promise<void> {
     await this.client.quit().catch(() => this.client.disconnect());
   }
+}
+
+/** Redis's own default for `min-replicas-max-lag`, used when the server does not count. */
+const defaultReplicaMaxLagSeconds = 10;
+
+/**
+ * Whether `INFO replication` describes a node whose data can be trusted as current: a
+ * master with at least `waitReplicas` good replicas. A replica or an isolated old master
+ * still answers reads, but what it serves may already be overtaken by a newer master.
+ */
+export function servesAsMaster(replicationInfo: string, waitReplicas: number): boolean {
+  if (!/^role:master\r?$/m.test(replicationInfo)) return false;
+  if (waitReplicas === 0) return true;
+  return goodReplicas(replicationInfo) >= waitReplicas;
+}
+
+/**
+ * `min_slaves_good_slaves` when the server counts them (min-replicas-to-write set), else
+ * the online replicas that acknowledged within Redis's default lag.
+ */
+function goodReplicas(replicationInfo: string): number {
+  const counted = /^min_slaves_good_slaves:(\d+)/m.exec(replicationInfo);
+  if (counted) return Number(counted[1]);
+  const replicas = replicationInfo.match(/^slave\d+:.*$/gm) ?? [];
+  return replicas.filter((line) => {
+    const lag = /lag=(\d+)/.exec(line);
+    return line.includes('state=online') && lag && Number(lag[1]) <= defaultReplicaMaxLagSeconds;
+  }).length;
 }
 
 export function serverVersion(info: string): string {
