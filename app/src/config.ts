@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
@@ -25,9 +26,41 @@ const MIN_SECRET_BYTES = 32;
 const seconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
 
-const booleanText = z
-  .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
-  .transform((value) => value === 'true' || value === '1');
+/**
+ * Which proxies may set the client address through X-Forwarded-For: `false` (none), a hop
+ * count, or trusted addresses, CIDRs and proxy-addr presets. `true` is refused: it takes the
+ * leftmost address, which the client writes, so anyone could dodge the per-address throttle.
+ */
+export type TrustProxy = false | number | readonly string[];
+
+const TRUST_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+const trustProxyText = z.string().transform((text, context): TrustProxy => {
+  const value = text.trim();
+  if (value === 'false' || value === '0') return false;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isTrustedProxyEntry(entry));
+  if (bad === undefined) return entries;
+  context.addIssue({
+    code: 'custom',
+    message:
+      value === 'true'
+        ? 'true would trust a client-written address; give a hop count or proxy addresses'
+        : `expected false, a hop count or addresses/CIDRs (bad entry: ${bad.slice(0, 64)})`,
+  });
+  return z.NEVER;
+});
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (TRUST_PRESETS.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const signingKeysText = z.string().transform((text, context): SigningKey[] => {
   const keys: SigningKey[] = [];
@@ -63,6 +96,7 @@ const environmentSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600),
   SESSION_IDLE_TIMEOUT_SECONDS: seconds(7 * 24 * 3600),
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: seconds(30 * 24 * 3600),
+  SESSION_MAX_PER_USER: count(100),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
   JWT_SIGNING_KEYS: signingKeysText.optional(),
   JWT_ISSUER: z.string().min(1).max(256).default('auth-session-stack'),
@@ -71,7 +105,8 @@ const environmentSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: count(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: count(50),
   LOGIN_FAILURE_WINDOW_SECONDS: seconds(15 * 60),
-  TRUST_PROXY: booleanText.default(false),
+  TRUST_PROXY: trustProxyText.default(false),
+  CLOCK_SKEW_ALLOWANCE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
 });
 
@@ -86,6 +121,7 @@ export interface Config {
   readonly refreshTokenTtlSeconds: number;
   readonly sessionIdleTimeoutSeconds: number;
   readonly sessionAbsoluteTimeoutSeconds: number;
+  readonly sessionMaxPerUser: number;
   readonly refreshReuseGraceSeconds: number;
   /** Null when JWT_SIGNING_KEYS is unset: a development key is used (see signing-keys.ts). */
   readonly signingKeys: readonly SigningKey[] | null;
@@ -95,7 +131,9 @@ export interface Config {
   readonly loginMaxFailuresPerAccount: number;
   readonly loginMaxFailuresPerAddress: number;
   readonly loginFailureWindowSeconds: number;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxy;
+  /** How far apart instances' clocks may be; widens every session and user revocation. */
+  readonly clockSkewAllowanceSeconds: number;
   readonly bodyLimitBytes: number;
   /** The redis adapter's settings; null unless STORAGE_BACKEND is redis. */
   readonly redis: RedisConfig | null;
@@ -135,6 +173,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
     sessionAbsoluteTimeoutSeconds: e.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
+    sessionMaxPerUser: e.SESSION_MAX_PER_USER,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     signingKeys: e.JWT_SIGNING_KEYS ?? null,
     jwtIssuer: e.JWT_ISSUER,
@@ -144,6 +183,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     trustProxy: e.TRUST_PROXY,
+    clockSkewAllowanceSeconds: e.CLOCK_SKEW_ALLOWANCE_SECONDS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     redis,
   };

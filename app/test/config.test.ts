@@ -23,7 +23,34 @@ describe('loadConfig', () => {
       refreshReuseGraceSeconds: 0,
       signingKeys: null,
       trustProxy: false,
+      clockSkewAllowanceSeconds: 60,
     });
+  });
+
+  it('reads TRUST_PROXY as none, a hop count or trusted addresses, and refuses `true`', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1,loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ]);
+
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toContain('hop count');
+    for (const bad of ['10.0.0.0/33', '10.0.0.0/8/1', 'proxy.example', '1,2', '::1/129']) {
+      expect(problemsOf({ TRUST_PROXY: bad })).toContain('TRUST_PROXY');
+    }
+  });
+
+  it('takes a clock skew allowance from zero to an hour', () => {
+    expect(loadConfig({ CLOCK_SKEW_ALLOWANCE_SECONDS: '0' }).clockSkewAllowanceSeconds).toBe(0);
+    expect(problemsOf({ CLOCK_SKEW_ALLOWANCE_SECONDS: '-1' })).toContain(
+      'CLOCK_SKEW_ALLOWANCE_SECONDS',
+    );
+    expect(problemsOf({ CLOCK_SKEW_ALLOWANCE_SECONDS: '3601' })).toContain(
+      'CLOCK_SKEW_ALLOWANCE_SECONDS',
+    );
   });
 
   it('names the variable of a bad value', () => {

@@ -3,13 +3,16 @@ import {
   RefreshTokenInvalid,
   RefreshTokenReused,
 } from '../domain/errors.js';
+import type { User } from '../domain/user.js';
 import type { AuthContext } from './auth-context.js';
 import { accessTokenHorizon, type IssuedTokens, issueTokens } from './issued-tokens.js';
-import { hashRefreshToken, newRefreshToken } from './secrets.js';
+import { hashRefreshToken, newRefreshToken, parseRefreshToken } from './secrets.js';
 
 /**
  * Spends a refresh token for a new pair. A spent token presented again means it leaked:
  * the whole session is revoked (revocation first, then the session is deleted), RFC 9700.
+ * What the answer needs (the user) is loaded before the rotation: once the old token is
+ * spent, a failure would leave the client holding only a token whose retry looks like reuse.
  */
 export async function refreshSession(
   context: AuthContext,
@@ -17,15 +20,18 @@ export async function refreshSession(
 ): Promise<IssuedTokens> {
   const { storage, policy } = context;
   const now = context.clock();
+  const presented = parseRefreshToken(presentedToken);
+  const owner = presented.ownerId === null ? null : await storage.users.findById(presented.ownerId);
+  if (presented.ownerId !== null && owner === null) throw new RefreshTokenInvalid();
+
   const successorToken = newRefreshToken();
   const successor = {
     tokenHash: hashRefreshToken(successorToken),
     issuedAt: now,
     expiresAt: now + policy.refreshTokenTtlMs,
   };
-
   const outcome = await storage.sessions.rotateRefreshToken({
-    presentedTokenHash: hashRefreshToken(presentedToken),
+    presentedTokenHash: hashRefreshToken(presented.secret),
     successor,
     now,
     idleTimeoutMs: policy.sessionIdleTimeoutMs,
@@ -48,8 +54,9 @@ export async function refreshSession(
       break;
   }
 
-  const user = await storage.users.findById(outcome.session.userId);
-  if (user === null) throw new RefreshTokenInvalid();
+  const user = owner ?? (await ownerWithoutHint(context, outcome.session.userId));
+  // A hint naming someone else was edited by the token's holder: answer nothing about them.
+  if (user.id !== outcome.session.userId) throw new RefreshTokenInvalid();
   return issueTokens(
     context,
     { userId: user.id, email: user.email },
@@ -57,4 +64,11 @@ export async function refreshSession(
     { token: successorToken, expiresAt: successor.expiresAt },
     now,
   );
+}
+
+/** A token minted before owner hints: its user can only be known after the rotation. */
+async function ownerWithoutHint(context: AuthContext, userId: string): Promise<User> {
+  const user = await context.storage.users.findById(userId);
+  if (user === null) throw new RefreshTokenInvalid();
+  return user;
 }

@@ -14,3 +14,24 @@ export function newRefreshToken(): string {
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64url');
 }
+
+/**
+ * The refresh token as the client holds it: `<owner>.<secret>`, the owner being the user id
+ * in base64url. The store keeps only the hash of the secret; the owner lets a refresh load
+ * the user before the token is spent, so nothing can fail after the rotation is durable. The
+ * owner is a hint, not a credential: a rotation answers for the secret alone, and a refresh
+ * whose hint disagrees with the rotated session is refused.
+ */
+export function clientRefreshToken(userId: string, secret: string): string {
+  return `${Buffer.from(userId, 'utf8').toString('base64url')}.${secret}`;
+}
+
+/** The parts of a presented refresh token; `ownerId` is null for a token without a hint. */
+export function parseRefreshToken(presented: string): { ownerId: string | null; secret: string } {
+  const dot = presented.indexOf('.');
+  // TODO(refresh): tokens issued before owner hints carry none; drop this branch once they
+  // have all expired (REFRESH_TOKEN_TTL_SECONDS after the release).
+  if (dot === -1) return { ownerId: null, secret: presented };
+  const ownerId = Buffer.from(presented.slice(0, dot), 'base64url').toString('utf8');
+  return { ownerId, secret: presented.slice(dot + 1) };
+}

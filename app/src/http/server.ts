@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AccessTokens } from '../application/access-tokens.js';
 import { type AuthContext, policyFrom } from '../application/auth-context.js';
 import { PasswordHasher } from '../application/passwords.js';
-import type { Config } from '../config.js';
+import type { Config, TrustProxy } from '../config.js';
 import type { Storage } from '../domain/ports.js';
 import { timedStorage } from '../infrastructure/timed-storage.js';
 import { resolveSigningKeys } from '../signing-keys.js';
@@ -45,11 +45,18 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'body'],
       ...(options.logger?.stream === undefined ? {} : { stream: options.logger.stream }),
     },
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // Refuse unknown fields and wrong types instead of silently stripping or coercing them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // Errors Fastify raises before routing (bad percent-encoding, an overlong parameter) go
+    // through the catalogue too; its own answer would echo the path back. No hook runs for
+    // them, so the request id header is set here.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      handleError(error, request, reply);
+    },
   });
 
   // Keys first: a bad key stops the start before any connection to the store is opened.
@@ -94,6 +101,20 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await registerRoutes(app, context);
   registerOperationalRoutes(app, opened, metrics.registry);
   return app;
+}
+
+/**
+ * Fastify fails closed on a numeric `trustProxy` (it trusts no hop), so a hop count is given
+ * as a function: the socket peer is hop 0, then each X-Forwarded-For entry from the right.
+ * The client address is the entry the last trusted proxy saw, never the leftmost one; it is
+ * only sound when every connection comes through those proxies (else list their addresses).
+ */
+function trustProxyOption(
+  trust: TrustProxy,
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
 }
 
 async function openStorage(

@@ -201,6 +201,19 @@ describe('bad requests', () => {
     await expectError(bad, 400, 'REQUEST_INVALID');
   });
 
+  it('answers a badly encoded URL from the catalogue without echoing the path', async () => {
+    const path = '/v1/sessions/%E0%A4%A';
+    const response = await fetch(`${api.baseUrl}${path}`, { method: 'DELETE' });
+    const text = await response.text();
+
+    expect(response.status).toBe(400);
+    expect(JSON.parse(text)).toEqual({
+      error: { code: 'REQUEST_INVALID', message: expect.any(String) },
+    });
+    expect(text).not.toContain('%E0');
+    expect(response.headers.get('x-request-id')).toEqual(expect.any(String));
+  });
+
   it('never logs a password or token', async () => {
     const account = newAccount();
     const tokens = await signIn(api, account);

@@ -12,17 +12,31 @@ type UserRevocation = Extract<Revocation, { kind: 'user' }>;
  * The revocation list of one process: the store and the view are the same maps, so a check
  * always sees every revocation that has resolved. Entries past `until` are ignored on read
  * and dropped by `sweep`.
+ *
+ * A restart forgets every revocation while the signing key lives on, so a token issued by an
+ * earlier process is refused: its session died with that process anyway. As with user-wide
+ * revocations, `iat` has whole seconds and the cut is the start's own second.
+ * TODO(memory): a token an earlier process issued in the very second this one started is
+ * still honoured; closing that would refuse this process's own first-second tokens.
  */
 export class MemoryRevocationList implements RevocationList {
   private readonly byJti = new Map<string, Revocation>();
   private readonly bySession = new Map<string, Revocation>();
   private readonly byUser = new Map<string, UserRevocation>();
+  private readonly startSecondMs: number;
+
+  /** `startedAt`: when this process's memory began (epoch ms). */
+  constructor(startedAt: number) {
+    this.startSecondMs = Math.floor(startedAt / 1000) * 1000;
+  }
 
   async revoke(revocations: readonly Revocation[]): Promise<void> {
     for (const revocation of revocations) this.record(revocation);
   }
 
   check(claims: AccessTokenClaims, now: number): RevocationCheck {
+    if (claims.iat * 1000 < this.startSecondMs) return { status: 'revoked', by: 'session' };
+
     const candidates = [
       this.byJti.get(claims.jti),
       this.bySession.get(claims.sid),

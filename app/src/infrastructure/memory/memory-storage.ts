@@ -7,7 +7,7 @@ import { MemoryUserRepository } from './memory-user-repository.js';
 export interface MemoryStorageOptions {
   /** How often ended sessions, old revocations and closed windows are dropped (ms). */
   readonly sweepIntervalMs?: number;
-  /** The clock of the sweep; tests pass their own. */
+  /** The clock of the sweep and of the start time; tests pass their own. */
   readonly clock?: () => number;
 }
 
@@ -19,13 +19,15 @@ export class MemoryStorage implements Storage {
   readonly backend = 'memory' as const;
   readonly users = new MemoryUserRepository();
   readonly sessions = new MemorySessionRepository();
-  readonly revocations = new MemoryRevocationList();
+  readonly revocations: MemoryRevocationList;
   readonly loginAttempts = new MemoryLoginAttemptCounter();
   private readonly clock: () => number;
   private sweeper: NodeJS.Timeout | null;
 
   constructor(options: MemoryStorageOptions = {}) {
     this.clock = options.clock ?? Date.now;
+    // Tokens issued before this memory existed name sessions it never held.
+    this.revocations = new MemoryRevocationList(this.clock());
     // Unref'd: a forgotten close() must not keep the process alive.
     this.sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000);
     this.sweeper.unref();
