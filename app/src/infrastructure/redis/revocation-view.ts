@@ -40,9 +40,9 @@ export function decodeRevocation(member: string, until: number): Revocation | nu
  * the store, and it answers `unknown` once that is older than the staleness bound.
  */
 export class RevocationView {
-  private byJti = new Map<string, Revocation>();
-  private bySession = new Map<string, Revocation>();
-  private byUser = new Map<string, UserRevocation[]>();
+  private readonly byJti = new Map<string, Revocation>();
+  private readonly bySession = new Map<string, Revocation>();
+  private readonly byUser = new Map<string, UserRevocation[]>();
   private lastConfirmedAt: number | undefined;
 
   constructor(
@@ -61,14 +61,10 @@ export class RevocationView {
     return this.monotonicNow() - this.lastConfirmedAt <= this.maxStalenessMs;
   }
 
-  /** Replaces everything with a full snapshot of the store. */
-  replace(revocations: readonly Revocation[]): void {
-    this.byJti = new Map();
-    this.bySession = new Map();
-    this.byUser = new Map();
-    this.apply(revocations);
-  }
-
+  /**
+   * Adds revocations (from a write, the feed or a snapshot). Entries only accumulate: one
+   * already held is kept until its `until` even when a snapshot no longer lists it.
+   */
   apply(revocations: readonly Revocation[]): void {
     for (const revocation of revocations) {
       if (revocation.kind === 'token') keepLonger(this.byJti, revocation.jti, revocation);

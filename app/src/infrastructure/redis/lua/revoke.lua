@@ -15,4 +15,9 @@ end
 local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if latest[2] then extend(KEYS[1], latest[2]) end
 
-return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[3])
+-- Each feed entry names the entry before it (`p`, '0-0' for the first of a stream), so a
+-- reader sees any entry it missed (trimmed away, or never on this master) as a broken link.
+local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+local previous = '0-0'
+if newest[1] then previous = newest[1][1] end
+return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'p', previous, 'r', ARGV[3])
