@@ -7,7 +7,8 @@ export function throttleKeys(email: string, clientAddress: string): [string, str
 
 /**
  * Seconds the caller must wait before trying again, or null when the login may proceed.
- * `windows` are [account, address], as `throttleKeys` orders them.
+ * `windows` are [account, address] as `throttleKeys` orders them, read after this attempt was
+ * reserved: a limit of N lets the first N attempts of a window through and refuses the rest.
  */
 export function retryAfterSeconds(
   windows: readonly AttemptWindow[],
@@ -16,8 +17,8 @@ export function retryAfterSeconds(
 ): number | null {
   const [account, address] = windows;
   const blocked = [
-    account !== undefined && account.failures >= policy.maxFailuresPerAccount ? account : null,
-    address !== undefined && address.failures >= policy.maxFailuresPerAddress ? address : null,
+    account !== undefined && account.failures > policy.maxFailuresPerAccount ? account : null,
+    address !== undefined && address.failures > policy.maxFailuresPerAddress ? address : null,
   ].filter((window): window is AttemptWindow => window !== null);
   if (blocked.length === 0) return null;
   return Math.max(...blocked.map((window) => secondsUntilReset(window, now)));

@@ -1,4 +1,8 @@
-/** Failed logins counted under one key (an account or a client address) in a fixed window. */
+/**
+ * Login attempts counted under one key (an account or a client address) in a fixed window.
+ * An attempt is counted before its password is checked and given back when it succeeds, so
+ * `failures` holds the failed attempts plus those still being checked.
+ */
 export interface AttemptWindow {
   readonly key: string;
   readonly failures: number;
@@ -26,6 +30,20 @@ export function withFailure(
   const window = currentWindow(key, stored, now);
   if (window.failures === 0) return { key, failures: 1, resetsAt: now + windowMs };
   return { ...window, failures: window.failures + 1 };
+}
+
+/**
+ * The window after one attempt is given back at `now`, or null when none is left to keep.
+ * A closed window has nothing to give back.
+ */
+export function withOneReleased(
+  key: string,
+  stored: AttemptWindow | null,
+  now: number,
+): AttemptWindow | null {
+  const window = currentWindow(key, stored, now);
+  if (window.failures <= 1) return null;
+  return { ...window, failures: window.failures - 1 };
 }
 
 /** Whole seconds until the window resets, at least 1 (the value of a Retry-After header). */

@@ -22,8 +22,17 @@ export interface UserRepository {
 }
 
 export interface SessionRepository {
-  /** Stores the session, indexes it under its user and stores its first refresh token. */
-  create(session: Session, refreshToken: RefreshTokenRecord): Promise<void>;
+  /**
+   * Stores the session, indexes it under its user and stores its first refresh token. When the
+   * user then has more than `maxPerUser` live sessions, the ones closest to their end (the least
+   * recently used) are deleted in the same step, with their refresh tokens, and their ids are
+   * returned so the caller can revoke their access tokens. No cap when `maxPerUser` is omitted.
+   */
+  create(
+    session: Session,
+    refreshToken: RefreshTokenRecord,
+    maxPerUser?: number,
+  ): Promise<string[]>;
   /** The session if it exists and is live at `now`, else null. */
   findLive(sessionId: string, now: number): Promise<Session | null>;
   /** The user's sessions live at `now`, oldest first. Ended ones are never returned. */
@@ -52,12 +61,20 @@ export interface RevocationList {
   check(claims: AccessTokenClaims, now: number): RevocationCheck;
 }
 
+/**
+ * Login attempts per key (an account, a client address) in fixed windows. An attempt is
+ * counted before its password is checked, so concurrent guesses cannot all pass one low
+ * count; it stays counted as a failure unless the login succeeds and gives it back.
+ */
 export interface LoginAttemptCounter {
-  /** The current window of each key (zero failures when none is open). */
-  read(keys: readonly string[], now: number): Promise<AttemptWindow[]>;
-  /** Adds one failure to each key; a key's window opens at its first failure, for `windowMs`. */
-  recordFailure(keys: readonly string[], windowMs: number, now: number): Promise<AttemptWindow[]>;
-  /** Forgets the failures of one key (after a successful login of that account). */
+  /**
+   * Counts one attempt under each key, one atomic step per key, and returns each key's window
+   * including it. A key's window opens at its first attempt, for `windowMs`.
+   */
+  reserve(keys: readonly string[], windowMs: number, now: number): Promise<AttemptWindow[]>;
+  /** Takes back one attempt of the key's open window (a login that succeeded); else nothing. */
+  release(key: string, now: number): Promise<void>;
+  /** Forgets every attempt of one key (after a successful login of that account). */
   reset(key: string): Promise<void>;
 }
 

@@ -10,20 +10,20 @@ const window = (key: string, failures: number, resetsInMs: number) => ({
 });
 
 describe('login throttling', () => {
-  it('lets a login through below both limits', () => {
+  it('lets an attempt through up to and including each limit', () => {
     const [account, address] = throttleKeys('a@b.test', '10.0.0.1');
     expect(
-      retryAfterSeconds([window(account, 2, 1), window(address, 9, 1)], policy, now),
+      retryAfterSeconds([window(account, 3, 1), window(address, 10, 1)], policy, now),
     ).toBeNull();
   });
 
-  it('blocks at either limit and waits for the later reset', () => {
+  it('refuses the attempt past either limit and waits for the later reset', () => {
     const [account, address] = throttleKeys('a@b.test', '10.0.0.1');
-    expect(retryAfterSeconds([window(account, 3, 5_000), window(address, 0, 0)], policy, now)).toBe(
+    expect(retryAfterSeconds([window(account, 4, 5_000), window(address, 1, 0)], policy, now)).toBe(
       5,
     );
     expect(
-      retryAfterSeconds([window(account, 3, 5_000), window(address, 10, 60_000)], policy, now),
+      retryAfterSeconds([window(account, 4, 5_000), window(address, 11, 60_000)], policy, now),
     ).toBe(60);
   });
 });

@@ -176,6 +176,76 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
         expect(await storage.sessions.findLive(other.session.id, now)).toEqual(other.session);
         expect(await storage.sessions.deleteAllForUser(user.id)).toEqual([]);
       });
+
+      it('ends the least recently used sessions past the cap, with their refresh tokens', async () => {
+        const user = makeUser();
+        await storage.users.create(user);
+        const cap = 3;
+        const oldest = makeSession(user.id, now);
+        const oldestRefresh = makeRefreshToken(oldest, now);
+        expect(await storage.sessions.create(oldest, oldestRefresh.record, cap)).toEqual([]);
+        const kept = [makeSession(user.id, now + 1), makeSession(user.id, now + 2)];
+        for (const session of kept) {
+          const ended = await storage.sessions.create(
+            session,
+            makeRefreshToken(session, session.createdAt).record,
+            cap,
+          );
+          expect(ended).toEqual([]);
+        }
+        const newest = makeSession(user.id, now + 3);
+
+        const ended = await storage.sessions.create(
+          newest,
+          makeRefreshToken(newest, newest.createdAt).record,
+          cap,
+        );
+
+        expect(ended).toEqual([oldest.id]);
+        const listed = await storage.sessions.listLive(user.id, now + 3);
+        expect(listed.map((session) => session.id)).toEqual([...kept, newest].map((s) => s.id));
+        const outcome = await storage.sessions.rotateRefreshToken(
+          rotation(oldestRefresh.record.tokenHash, now + 3),
+        );
+        expect(outcome.kind).toBe('unknown');
+      });
+
+      it('never lets concurrent creates of one user exceed the cap', async () => {
+        const user = makeUser();
+        await storage.users.create(user);
+        const cap = 2;
+        const sessions = Array.from({ length: 6 }, (_, index) => makeSession(user.id, now + index));
+
+        const ended = await Promise.all(
+          sessions.map((session) =>
+            storage.sessions.create(session, makeRefreshToken(session, now).record, cap),
+          ),
+        );
+
+        expect(await storage.sessions.listLive(user.id, now + 10)).toHaveLength(cap);
+        expect(ended.flat()).toHaveLength(sessions.length - cap);
+      });
+
+      it('counts only live sessions toward the cap and leaves other users alone', async () => {
+        const { user, session: stranger } = await createSessionWithToken();
+        const owner = makeUser();
+        await storage.users.create(owner);
+        const ended = makeSession(owner.id, now - HOUR, { idleExpiresAt: now - 1 });
+        await storage.sessions.create(ended, makeRefreshToken(ended, ended.createdAt).record);
+        const live = makeSession(owner.id, now);
+        await storage.sessions.create(live, makeRefreshToken(live, now).record, 2);
+        const newest = makeSession(owner.id, now + 1);
+
+        const endedIds = await storage.sessions.create(
+          newest,
+          makeRefreshToken(newest, now + 1).record,
+          2,
+        );
+
+        expect(endedIds).toEqual([]);
+        expect(await storage.sessions.listLive(owner.id, now + 1)).toHaveLength(2);
+        expect(await storage.sessions.listLive(user.id, now)).toEqual([stranger]);
+      });
     });
 
     describe('refresh token rotation', () => {
@@ -365,52 +435,69 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
     });
 
     describe('login attempts', () => {
-      it('reads zero failures for a key without a window', async () => {
-        const [window] = await storage.loginAttempts.read([`account:${randomId()}`], now);
-
-        expect(window?.failures).toBe(0);
-      });
-
-      it('opens a window at the first failure and counts within it', async () => {
+      it('opens a window at the first attempt and counts within it', async () => {
         const account = `account:${randomId()}`;
         const address = `address:${randomId()}`;
 
-        await storage.loginAttempts.recordFailure([account, address], MINUTE, now);
-        const [second] = await storage.loginAttempts.recordFailure([account], MINUTE, now + 1_000);
-        const windows = await storage.loginAttempts.read([account, address], now + 2_000);
+        const first = await storage.loginAttempts.reserve([account, address], MINUTE, now);
+        const [second] = await storage.loginAttempts.reserve([account], MINUTE, now + 1_000);
 
-        expect(second).toEqual({ key: account, failures: 2, resetsAt: now + MINUTE });
-        expect(windows).toEqual([
-          { key: account, failures: 2, resetsAt: now + MINUTE },
+        expect(first).toEqual([
+          { key: account, failures: 1, resetsAt: now + MINUTE },
           { key: address, failures: 1, resetsAt: now + MINUTE },
         ]);
+        expect(second).toEqual({ key: account, failures: 2, resetsAt: now + MINUTE });
       });
 
-      it('starts from zero once the window has passed', async () => {
+      it('gives every one of concurrent reservations its own count', async () => {
         const account = `account:${randomId()}`;
-        await storage.loginAttempts.recordFailure([account], MINUTE, now);
-        await storage.loginAttempts.recordFailure([account], MINUTE, now + 1);
+        const attempts = 25;
 
-        const [expired] = await storage.loginAttempts.read([account], now + MINUTE);
-        const [reopened] = await storage.loginAttempts.recordFailure(
-          [account],
-          MINUTE,
-          now + MINUTE,
+        const reserved = await Promise.all(
+          Array.from({ length: attempts }, () =>
+            storage.loginAttempts.reserve([account], MINUTE, now),
+          ),
         );
 
-        expect(expired?.failures).toBe(0);
+        const counts = reserved.map(([window]) => window?.failures ?? 0).sort((a, b) => a - b);
+        expect(counts).toEqual(Array.from({ length: attempts }, (_, index) => index + 1));
+      });
+
+      it('starts from one once the window has passed', async () => {
+        const account = `account:${randomId()}`;
+        await storage.loginAttempts.reserve([account], MINUTE, now);
+        await storage.loginAttempts.reserve([account], MINUTE, now + 1);
+
+        const [reopened] = await storage.loginAttempts.reserve([account], MINUTE, now + MINUTE);
+
         expect(reopened).toEqual({ key: account, failures: 1, resetsAt: now + 2 * MINUTE });
       });
 
-      it('forgets the failures of a reset key and keeps the others', async () => {
+      it('gives back one attempt of an open window, and the last one empties it', async () => {
+        const address = `address:${randomId()}`;
+        await storage.loginAttempts.reserve([address], MINUTE, now);
+        await storage.loginAttempts.reserve([address], MINUTE, now + 1);
+
+        await storage.loginAttempts.release(address, now + 2);
+        const [afterOne] = await storage.loginAttempts.reserve([address], MINUTE, now + 3);
+        await storage.loginAttempts.release(address, now + 4);
+        await storage.loginAttempts.release(address, now + 5);
+        await storage.loginAttempts.release(address, now + 6);
+        const [afterAll] = await storage.loginAttempts.reserve([address], MINUTE, now + 7);
+
+        expect(afterOne).toEqual({ key: address, failures: 2, resetsAt: now + MINUTE });
+        expect(afterAll).toEqual({ key: address, failures: 1, resetsAt: now + 7 + MINUTE });
+      });
+
+      it('forgets the attempts of a reset key and keeps the others', async () => {
         const account = `account:${randomId()}`;
         const address = `address:${randomId()}`;
-        await storage.loginAttempts.recordFailure([account, address], MINUTE, now);
+        await storage.loginAttempts.reserve([account, address], MINUTE, now);
 
         await storage.loginAttempts.reset(account);
-        const windows = await storage.loginAttempts.read([account, address], now);
+        const windows = await storage.loginAttempts.reserve([account, address], MINUTE, now + 1);
 
-        expect(windows.map((window) => window.failures)).toEqual([0, 1]);
+        expect(windows.map((window) => window.failures)).toEqual([1, 2]);
       });
     });
 

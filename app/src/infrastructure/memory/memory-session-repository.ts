@@ -5,7 +5,12 @@ import {
   type RotationOutcome,
   type RotationRequest,
 } from '../../domain/refresh-token.js';
-import { isSessionLive, type Session, touchSession } from '../../domain/session.js';
+import {
+  isSessionLive,
+  type Session,
+  sessionExpiresAt,
+  touchSession,
+} from '../../domain/session.js';
 
 interface StoredToken {
   readonly record: RefreshTokenRecord;
@@ -24,10 +29,27 @@ export class MemorySessionRepository implements SessionRepository {
   private readonly tokens = new Map<string, StoredToken>();
   private readonly tokenHashesBySession = new Map<string, Set<string>>();
 
-  async create(session: Session, refreshToken: RefreshTokenRecord): Promise<void> {
+  async create(
+    session: Session,
+    refreshToken: RefreshTokenRecord,
+    maxPerUser?: number,
+  ): Promise<string[]> {
     this.sessions.set(session.id, session);
     addToIndex(this.sessionIdsByUser, session.userId, session.id);
     this.storeToken(refreshToken);
+    if (maxPerUser === undefined) return [];
+
+    // The login's own time is `now`: the store has no clock of its own.
+    const others = this.liveOf(session.userId, session.createdAt).filter(
+      (live) => live.id !== session.id,
+    );
+    const excess = others.length + 1 - maxPerUser;
+    if (excess <= 0) return [];
+    const ended = others
+      .sort((a, b) => sessionExpiresAt(a) - sessionExpiresAt(b) || a.createdAt - b.createdAt)
+      .slice(0, excess);
+    for (const oldest of ended) this.forget(oldest);
+    return ended.map((oldest) => oldest.id);
   }
 
   async findLive(sessionId: string, now: number): Promise<Session | null> {
@@ -37,11 +59,7 @@ export class MemorySessionRepository implements SessionRepository {
   }
 
   async listLive(userId: string, now: number): Promise<Session[]> {
-    const ids = this.sessionIdsByUser.get(userId) ?? new Set<string>();
-    return [...ids]
-      .map((id) => this.sessions.get(id))
-      .filter((session): session is Session => session !== undefined && isSessionLive(session, now))
-      .sort((a, b) => a.createdAt - b.createdAt);
+    return this.liveOf(userId, now).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async rotateRefreshToken(request: RotationRequest): Promise<RotationOutcome> {
@@ -94,6 +112,16 @@ export class MemorySessionRepository implements SessionRepository {
     for (const [hash, token] of this.tokens) {
       if (token.record.expiresAt <= now) this.forgetToken(hash, token.record.sessionId);
     }
+  }
+
+  /** Synchronous, so a caller stays atomic (no await between its read and its write). */
+  private liveOf(userId: string, now: number): Session[] {
+    const ids = this.sessionIdsByUser.get(userId) ?? new Set<string>();
+    return [...ids]
+      .map((id) => this.sessions.get(id))
+      .filter(
+        (session): session is Session => session !== undefined && isSessionLive(session, now),
+      );
   }
 
   private storeToken(record: RefreshTokenRecord): void {

@@ -34,5 +34,6 @@ export const scripts = {
   deleteUserSessions: new LuaScript('delete-user-sessions'),
   revoke: new LuaScript('revoke'),
   revocationSnapshot: new LuaScript('revocation-snapshot'),
-  recordLoginFailure: new LuaScript('record-login-failure'),
+  reserveLoginAttempt: new LuaScript('reserve-login-attempt'),
+  releaseLoginAttempt: new LuaScript('release-login-attempt'),
 } as const;

@@ -1,53 +1,42 @@
-import { type AttemptWindow, currentWindow } from '../../domain/login-attempt.js';
+import type { AttemptWindow } from '../../domain/login-attempt.js';
 import type { LoginAttemptCounter } from '../../domain/ports.js';
-import { execOrThrow, type RedisConnection } from './connection.js';
+import type { RedisConnection } from './connection.js';
 import { scripts } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
-/** Failed logins per key in a hash `{failures, resetsAt}` that expires when its window closes. */
+/** Login attempts per key in a hash `{failures, resetsAt}` that expires when its window closes. */
 export class RedisLoginAttemptCounter implements LoginAttemptCounter {
   constructor(
     private readonly connection: RedisConnection,
     private readonly keys: RedisKeys,
   ) {}
 
-  async read(keys: readonly string[], now: number): Promise<AttemptWindow[]> {
-    const replies = await this.connection.run('read login attempts', (client) => {
-      const pipeline = client.pipeline();
-      for (const key of keys) pipeline.hmget(this.keys.loginAttempts(key), 'failures', 'resetsAt');
-      return execOrThrow(pipeline);
-    });
-
-    return keys.map((key, index) => {
-      const [failures, resetsAt] = (replies[index] ?? []) as (string | null)[];
-      const stored =
-        failures == null || resetsAt == null
-          ? null
-          : { key, failures: Number(failures), resetsAt: Number(resetsAt) };
-      return currentWindow(key, stored, now);
-    });
-  }
-
-  async recordFailure(
-    keys: readonly string[],
-    windowMs: number,
-    now: number,
-  ): Promise<AttemptWindow[]> {
-    // One atomic step per key: the keys live in different slots.
-    return this.connection.run(
-      'record login failure',
-      (client) =>
-        Promise.all(
-          keys.map(async (key) => {
-            const reply = (await scripts.recordLoginFailure.run(
+  async reserve(keys: readonly string[], windowMs: number, now: number): Promise<AttemptWindow[]> {
+    // One script per key, each atomic on its own (the keys live in different slots), and one
+    // run per key, so a fault on one never repeats the count of another.
+    return Promise.all(
+      keys.map(async (key) => {
+        const reply = (await this.connection.run(
+          'reserve login attempt',
+          (client) =>
+            scripts.reserveLoginAttempt.run(
               client,
               [this.keys.loginAttempts(key)],
               [now, windowMs],
-            )) as [number, string];
-            return { key, failures: Number(reply[0]), resetsAt: Number(reply[1]) };
-          }),
-        ),
-      // Each repetition would count the failure again.
+            ),
+          // Each repetition would count the attempt again.
+          { idempotent: false },
+        )) as [number, string];
+        return { key, failures: Number(reply[0]), resetsAt: Number(reply[1]) };
+      }),
+    );
+  }
+
+  async release(key: string, now: number): Promise<void> {
+    await this.connection.run(
+      'release login attempt',
+      (client) => scripts.releaseLoginAttempt.run(client, [this.keys.loginAttempts(key)], [now]),
+      // Each repetition would give back one more attempt than was counted.
       { idempotent: false },
     );
   }

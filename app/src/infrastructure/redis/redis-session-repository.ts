@@ -27,7 +27,11 @@ export class RedisSessionRepository implements SessionRepository {
     private readonly keys: RedisKeys,
   ) {}
 
-  async create(session: Session, refreshToken: RefreshTokenRecord): Promise<void> {
+  async create(
+    session: Session,
+    refreshToken: RefreshTokenRecord,
+    maxPerUser?: number,
+  ): Promise<string[]> {
     const { userId, id } = session;
     const owner: TokenOwner = { userId, sessionId: id };
     const tokenKeys = [
@@ -44,9 +48,14 @@ export class RedisSessionRepository implements SessionRepository {
       JSON.stringify(storedToken(refreshToken)),
       refreshToken.expiresAt,
       Date.now(),
+      maxPerUser ?? 0,
+      this.keys.userTag(userId),
     ];
 
-    await this.connection.run('create session', async (client) => {
+    // TODO(session-cap): a create repeated after an ambiguous fault returns no ids when the
+    // first run already ended a session, so that session's access tokens are not revoked and
+    // live out their TTL (its refresh tokens are gone either way).
+    const ended = await this.connection.run('create session', async (client) => {
       await execOrThrow(
         client
           .pipeline()
@@ -58,11 +67,12 @@ export class RedisSessionRepository implements SessionRepository {
             refreshToken.expiresAt,
           ),
       );
-      await scripts.createSession.run(client, tokenKeys, tokenArgs);
+      return (await scripts.createSession.run(client, tokenKeys, tokenArgs)) as string[];
     });
     // A login acknowledged to the client must not vanish in a failover: a session that did
     // would log its user out, and its refresh token would look unknown.
     await this.connection.confirmDurable('create session');
+    return ended;
   }
 
   async findLive(sessionId: string, now: number): Promise<Session | null> {

@@ -1,5 +1,5 @@
--- Adds one failed login to a key's window; a closed window reopens for the window length.
--- Mirrors withFailure (domain/login-attempt.ts).
+-- Counts one login attempt in a key's window, before its password is checked; a closed window
+-- reopens for the window length. Mirrors withFailure (domain/login-attempt.ts).
 -- KEYS: attempt window (hash: failures, resetsAt)
 -- ARGV: now (ms), window length (ms)
 local now = tonumber(ARGV[1])
