@@ -80,7 +80,10 @@ export class RedisRevocationList implements RevocationList {
     this.loop = this.follow();
   }
 
-  /** Resolves once the view has loaded a snapshot, or rejects after `timeoutMs`. */
+  /**
+   * Resolves once the view has loaded a snapshot from a master it trusts (so `check` answers
+   * from it), or rejects after `timeoutMs`.
+   */
   async ready(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -170,7 +173,6 @@ export class RedisRevocationList implements RevocationList {
     this.needsSnapshot = false;
     this.nextResyncAt = performance.now() + this.resyncIntervalMs * (1 + Math.random() / 10);
     this.confirmIfTrusted(replication);
-    this.firstSync.resolve();
   }
 
   /**
@@ -236,6 +238,7 @@ export class RedisRevocationList implements RevocationList {
     }
     if (trusted) {
       this.view.confirmFresh();
+      this.firstSync.resolve();
       return;
     }
     if (target.mode === 'sentinel' && !/^role:master/m.test(replication)) {
