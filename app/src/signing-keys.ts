@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, SigningKey } from './config.js';
 
@@ -41,13 +41,21 @@ async function writeDevelopmentKey(path: string): Promise<SigningKey> {
   const kid = `dev-${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(32);
   await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
-  // `wx`: two instances starting at once never overwrite each other's key.
-  await writeFile(path, JSON.stringify({ kid, secret: secret.toString('base64url') }), {
+
+  // Written whole under a private name, then linked into place: `link` fails when the file
+  // exists, so of several instances starting at once exactly one key wins, and no instance
+  // ever reads a half-written file.
+  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, JSON.stringify({ kid, secret: secret.toString('base64url') }), {
     mode: 0o600,
     flag: 'wx',
-  }).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
   });
-  await chmod(path, 0o600);
+  try {
+    await link(draft, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(draft);
+  }
   return (await readDevelopmentKey(path)) ?? { kid, secret };
 }
