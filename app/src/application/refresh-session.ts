@@ -3,7 +3,6 @@ import {
   RefreshTokenInvalid,
   RefreshTokenReused,
 } from '../domain/errors.js';
-import type { User } from '../domain/user.js';
 import type { AuthContext } from './auth-context.js';
 import { accessTokenHorizon, type IssuedTokens, issueTokens } from './issued-tokens.js';
 import { hashRefreshToken, newRefreshToken, parseRefreshToken } from './secrets.js';
@@ -21,8 +20,9 @@ export async function refreshSession(
   const { storage, policy } = context;
   const now = context.clock();
   const presented = parseRefreshToken(presentedToken);
-  const owner = presented.ownerId === null ? null : await storage.users.findById(presented.ownerId);
-  if (presented.ownerId !== null && owner === null) throw new RefreshTokenInvalid();
+  if (presented === null) throw new RefreshTokenInvalid();
+  const owner = await storage.users.findById(presented.ownerId);
+  if (owner === null) throw new RefreshTokenInvalid();
 
   const successorToken = newRefreshToken();
   const successor = {
@@ -54,21 +54,13 @@ export async function refreshSession(
       break;
   }
 
-  const user = owner ?? (await ownerWithoutHint(context, outcome.session.userId));
   // A hint naming someone else was edited by the token's holder: answer nothing about them.
-  if (user.id !== outcome.session.userId) throw new RefreshTokenInvalid();
+  if (owner.id !== outcome.session.userId) throw new RefreshTokenInvalid();
   return issueTokens(
     context,
-    { userId: user.id, email: user.email },
+    { userId: owner.id, email: owner.email },
     outcome.session,
     { token: successorToken, expiresAt: successor.expiresAt },
     now,
   );
-}
-
-/** A token minted before owner hints: its user can only be known after the rotation. */
-async function ownerWithoutHint(context: AuthContext, userId: string): Promise<User> {
-  const user = await context.storage.users.findById(userId);
-  if (user === null) throw new RefreshTokenInvalid();
-  return user;
 }

@@ -26,12 +26,10 @@ export function clientRefreshToken(userId: string, secret: string): string {
   return `${Buffer.from(userId, 'utf8').toString('base64url')}.${secret}`;
 }
 
-/** The parts of a presented refresh token; `ownerId` is null for a token without a hint. */
-export function parseRefreshToken(presented: string): { ownerId: string | null; secret: string } {
+/** The parts of a presented refresh token, or null when it is not of our form. */
+export function parseRefreshToken(presented: string): { ownerId: string; secret: string } | null {
   const dot = presented.indexOf('.');
-  // TODO(refresh): tokens issued before owner hints carry none; drop this branch once they
-  // have all expired (REFRESH_TOKEN_TTL_SECONDS after the release).
-  if (dot === -1) return { ownerId: null, secret: presented };
+  if (dot <= 0 || dot === presented.length - 1) return null;
   const ownerId = Buffer.from(presented.slice(0, dot), 'base64url').toString('utf8');
   return { ownerId, secret: presented.slice(dot + 1) };
 }

@@ -36,7 +36,7 @@ describe('refresh', () => {
     expect(await me.json()).toMatchObject({ email: account.email });
   });
 
-  it('refuses a token whose owner part was edited, before spending it', async () => {
+  it('refuses a token whose owner part was edited or left out', async () => {
     const mine = await signIn(api, newAccount());
     const theirs = await signIn(api, newAccount());
     const [theirOwner] = theirs.refreshToken.split('.');
@@ -46,6 +46,16 @@ describe('refresh', () => {
     expect(await errorCodeOf(forged)).toBe('AUTH_REFRESH_INVALID');
     const unknownOwner = await refresh(`bm9ib2R5.${mySecret}`);
     expect(await errorCodeOf(unknownOwner)).toBe('AUTH_REFRESH_INVALID');
+    const secretAlone = await refresh(mySecret ?? '');
+    expect(await errorCodeOf(secretAlone)).toBe('AUTH_REFRESH_INVALID');
+  });
+
+  it('spends nothing for a token without an owner part', async () => {
+    const tokens = await signIn(api, newAccount());
+    const [, secret] = tokens.refreshToken.split('.');
+
+    expect(await errorCodeOf(await refresh(secret ?? ''))).toBe('AUTH_REFRESH_INVALID');
+    expect((await refresh(tokens.refreshToken)).status).toBe(200);
   });
 });
 
