@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalStack } from './local-stack.js';
+import { fastFailoverSentinelLines } from './redis-topology.js';
 import { TrafficChecker } from './traffic-checker.js';
 
 const maxRepeat = 50;
@@ -37,10 +38,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'chaos-run-'));
   const stack = await LocalStack.start({
     dir,
-    sentinelLines: [
-      'sentinel down-after-milliseconds mymaster 1000',
-      'sentinel failover-timeout mymaster 5000',
-    ],
+    sentinelLines: fastFailoverSentinelLines,
     appEnv: { LOG_LEVEL: 'warn' },
   });
   const totals = new Map<string, { runs: number; lost: number; worstOutageMs: number }>();

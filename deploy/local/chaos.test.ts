@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalStack } from './local-stack.js';
-import { cli } from './redis-topology.js';
+import { cli, fastFailoverSentinelLines } from './redis-topology.js';
 import { TrafficChecker, type TrafficReport } from './traffic-checker.js';
 
 /*
@@ -12,10 +12,6 @@ import { TrafficChecker, type TrafficReport } from './traffic-checker.js';
  * shortened here through the launcher's per-node lines (1 s instead of deploy/redis's 5 s);
  * every other setting comes from deploy/redis/*.conf.
  */
-const fastSentinelLines = [
-  'sentinel down-after-milliseconds mymaster 1000',
-  'sentinel failover-timeout mymaster 5000',
-];
 const trafficBeforeFaultMs = 2_000;
 const trafficAfterFaultMs = 3_000;
 
@@ -27,7 +23,7 @@ async function startStack(): Promise<LocalStack> {
   stack = await LocalStack.start({
     dir,
     instances: 2,
-    sentinelLines: fastSentinelLines,
+    sentinelLines: fastFailoverSentinelLines,
     appEnv: { LOG_LEVEL: 'warn' },
   });
   return stack;

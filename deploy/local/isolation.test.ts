@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalStack } from './local-stack.js';
-import { cliAt } from './redis-topology.js';
+import { cliAt, fastFailoverSentinelLines } from './redis-topology.js';
 import { TrafficChecker } from './traffic-checker.js';
 
 /*
@@ -15,10 +15,6 @@ import { TrafficChecker } from './traffic-checker.js';
  * (deploy/redis says 5 s); `min-replicas-to-write 1` and `min-replicas-max-lag 10` are the
  * shared settings of deploy/redis/redis.conf, unchanged.
  */
-const fastSentinelLines = [
-  'sentinel down-after-milliseconds mymaster 1000',
-  'sentinel failover-timeout mymaster 5000',
-];
 const trafficBeforeFaultMs = 2_000;
 const trafficAfterFaultMs = 3_000;
 
@@ -39,7 +35,7 @@ describe('the local stack under a network partition', () => {
       dir,
       instances: 2,
       network: true,
-      sentinelLines: fastSentinelLines,
+      sentinelLines: fastFailoverSentinelLines,
       appEnv: { LOG_LEVEL: 'warn' },
     });
     const running = stack;

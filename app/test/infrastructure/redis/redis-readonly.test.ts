@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, freePorts } from '../../../../deploy/local/redis-topology.js';
+import {
+  cli,
+  fastFailoverSentinelLines,
+  freePorts,
+} from '../../../../deploy/local/redis-topology.js';
 import { StoreUnavailable } from '../../../src/domain/errors.js';
 import type { ConnectionEvent } from '../../../src/infrastructure/redis/connection.js';
 import { RedisStorage } from '../../../src/infrastructure/redis/redis-storage.js';
@@ -24,10 +28,6 @@ import {
  * acknowledged write can be lost by a resync; what is tested is the client's path through
  * READONLY: reconnect, ask the sentinels again, resend, or fail with StoreUnavailable.
  */
-const fastSentinelLines = [
-  'sentinel down-after-milliseconds mymaster 1000',
-  'sentinel failover-timeout mymaster 5000',
-];
 const failoverWaitMs = 12_000;
 const writesBefore = 5;
 const writesAfter = 10;
@@ -72,7 +72,7 @@ async function revokeOne(storage: RedisStorage): Promise<WriteOutcome> {
 }
 
 beforeAll(async () => {
-  topology = await startReplicated({ replicas: 2, sentinelLines: fastSentinelLines });
+  topology = await startReplicated({ replicas: 2, sentinelLines: fastFailoverSentinelLines });
 }, 60_000);
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from '../../../../deploy/local/redis-topology.js';
+import { cli, fastFailoverSentinelLines } from '../../../../deploy/local/redis-topology.js';
 import { StoreUnavailable } from '../../../src/domain/errors.js';
 import type { RedisStorage } from '../../../src/infrastructure/redis/redis-storage.js';
 import {
@@ -23,10 +23,6 @@ import {
  * the sentinels' failure detection through the launcher's per-node lines; every other
  * setting comes from deploy/redis/*.conf.
  */
-const fastSentinelLines = [
-  'sentinel down-after-milliseconds mymaster 1000',
-  'sentinel failover-timeout mymaster 5000',
-];
 
 let topology: RedisTopology;
 let storage: RedisStorage;
@@ -60,7 +56,7 @@ async function expectRevokedInFreshStorage(jtis: readonly string[]): Promise<voi
 }
 
 beforeAll(async () => {
-  topology = await startReplicated({ replicas: 2, sentinelLines: fastSentinelLines });
+  topology = await startReplicated({ replicas: 2, sentinelLines: fastFailoverSentinelLines });
   storage = await openStorage(config(20_000));
 }, 60_000);
 
